@@ -1,0 +1,173 @@
+"""Typed settings for every scorehouse command.
+
+Precedence, highest first: CLI flags (passed as keyword arguments), ``SCOREHOUSE_*`` environment
+variables, a ``.env`` file, the TOML file (``config/scorehouse.toml`` unless ``SCOREHOUSE_CONFIG_FILE``
+or ``--config`` names another), then the defaults below. Nested sections are plain ``BaseModel``s
+(a nested ``BaseSettings`` would ignore ``.env``); in the environment they use ``__``, e.g.
+``SCOREHOUSE_TRAINING__N_CUTOFFS=4``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from config.errors import ScorehouseError
+
+DEFAULT_CONFIG_FILE = Path("config/scorehouse.toml")
+
+
+class SettingsError(ScorehouseError, ValueError):
+    """A setting has a value scorehouse cannot use; the message is one line naming the field."""
+
+    exit_code = 2
+
+
+class TrainingSettings(BaseModel):
+    """How training sets are cut and how champions are chosen."""
+
+    n_cutoffs: PositiveInt = Field(6, description="training cutoffs (as-of dates) in the spine")
+    cutoff_spacing_days: PositiveInt = Field(30, description="days between consecutive cutoffs")
+    n_validation_cutoffs: PositiveInt = Field(2, description="latest cutoffs held out for validation")
+    max_training_rows: PositiveInt = Field(
+        400_000, description="sample the spine down to this many rows (deterministic)"
+    )
+    spend_metric: Literal["rmse", "mae", "r2", "spearman", "top_decile_capture"] = "rmse"
+    category_metric: Literal["log_loss", "accuracy", "top3_accuracy", "macro_f1"] = "log_loss"
+    retrain_every_days: PositiveInt = Field(7, description="retrain cadence of the nightly run")
+    drift_threshold: float = Field(
+        0.25, gt=0, description="population stability index that forces a retrain"
+    )
+
+
+class ScheduleSettings(BaseModel):
+    """When the nightly job fires and how it catches up."""
+
+    cron: str = Field("0 2 * * *", description="crontab expression (minute hour day month weekday)")
+    misfire_grace_hours: PositiveInt = 6
+    max_catch_up_days: PositiveInt = 7
+
+
+class ScoringSettings(BaseModel):
+    """How the nightly scoring streams and exports."""
+
+    batch_size: PositiveInt = Field(200_000, description="customers scored per batch")
+    export_dir: Path | None = Field(None, description="write each run's scores as Parquet here")
+
+
+class IngestSettings(BaseModel):
+    """Validation rules for incoming rows."""
+
+    categories: list[str] | None = Field(
+        None, description="allowed product categories; rows with another category are rejected"
+    )
+
+
+class Settings(BaseSettings):
+    """Everything a scorehouse command needs to know, validated at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCOREHOUSE_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    warehouse_url: str = Field(
+        "duckdb:///warehouse.duckdb", description="SQLAlchemy URL of the warehouse"
+    )
+    artifacts_dir: Path = Field(Path("artifacts"), description="where trained models are saved")
+    horizon_days: PositiveInt = Field(30, description="the prediction window after the as-of day")
+    random_seed: int = Field(42, ge=0, description="seed for every random choice")
+    timezone: str = Field("UTC", description="IANA zone deciding what 'yesterday' is")
+    training: TrainingSettings = TrainingSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    scoring: ScoringSettings = ScoringSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"an IANA time zone such as 'Europe/Berlin', got {value!r}") from None
+        return value
+
+    @field_validator("warehouse_url")
+    @classmethod
+    def _supported_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"a SQLAlchemy URL such as 'duckdb:///warehouse.duckdb', got {value!r}") from None
+        if url.get_backend_name() != "duckdb":
+            raise ValueError(f"a duckdb:/// URL (other warehouses are not supported yet), got {value!r}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("SCOREHOUSE_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        sources = [init_settings, env_settings, dotenv_settings]
+        if toml_file.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build validated settings, turning any bad value into one ``SettingsError`` line.
+
+    ``config_file`` names a TOML file to read instead of the default; a named file that does not
+    exist is an error (a silently ignored config file is worse than none). ``overrides`` are CLI
+    flags; ``None`` values mean "flag not given" and are dropped.
+    """
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    previous = os.environ.get("SCOREHOUSE_CONFIG_FILE")
+    if config_file is not None:
+        if not Path(config_file).is_file():
+            raise SettingsError(f"config file {config_file}: not found (expected a TOML file)")
+        os.environ["SCOREHOUSE_CONFIG_FILE"] = str(config_file)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+    except Exception as error:  # a TOML syntax error surfaces here
+        raise SettingsError(f"settings: {error}") from None
+    finally:
+        if config_file is not None:
+            if previous is None:
+                os.environ.pop("SCOREHOUSE_CONFIG_FILE", None)
+            else:
+                os.environ["SCOREHOUSE_CONFIG_FILE"] = previous
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line: which field is wrong, what was expected, what was given."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    extra = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    given = first.get("input")
+    shown = "" if isinstance(given, dict) or "got" in message else f", got {given!r}"
+    return f"invalid setting {field}: {message}{shown}{extra}"

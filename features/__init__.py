@@ -1,0 +1,1 @@
+"""Warehouse access and the SQL feature layer: snapshots, labels and training spines."""

@@ -1,0 +1,206 @@
+"""The ``scorehouse`` command: parse arguments, build settings, call one job function, print its result.
+
+Every sub-command accepts ``--warehouse URL``, ``--config FILE`` and ``--artifacts-dir DIR``. Expected
+failures (``ScorehouseError``) print one line and exit non-zero; nothing here does real work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from config import ScorehouseError, Settings, load_settings
+from jobs.progress import configure_logging
+
+log = logging.getLogger("scorehouse")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    target, sep, source = text.partition("=")
+    if not sep or not target or not source:
+        raise argparse.ArgumentTypeError(f"expected OUR_COLUMN=FILE_COLUMN, got {text!r}")
+    return target.strip(), source.strip()
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", metavar="URL", help="SQLAlchemy URL of the warehouse")
+    common.add_argument("--config", metavar="FILE", help="TOML settings file")
+    common.add_argument("--artifacts-dir", metavar="DIR", help="where trained models live")
+    common.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (exposed for tests and ``--help``)."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="scorehouse",
+        description="Nightly customer scoring next to a SQL warehouse.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    generate = command("generate", "generate a realistic synthetic warehouse (validated like ingested data)")
+    generate.add_argument("--customers", type=int, default=5000, help="number of customers (default 5000)")
+    generate.add_argument("--seed", type=int, default=None, help="random seed (default: settings)")
+    generate.add_argument("--end-date", type=_date, default=None, help="last day of data (default: yesterday)")
+    generate.add_argument("--days", type=int, default=730, help="days of history (default 730)")
+    generate.add_argument("--dirty-share", type=float, default=0.01, help="share of dirty rows (default 0.01)")
+    generate.add_argument("--replace", action="store_true", help="replace existing data instead of refusing")
+
+    ingest = command("ingest", "load a CSV or Parquet file, rejecting bad rows with a reason")
+    ingest.add_argument("kind", choices=["transactions", "customers", "sessions"])
+    ingest.add_argument("file")
+    ingest.add_argument(
+        "--map", dest="mapping", type=_mapping, action="append", default=[],
+        metavar="OURS=THEIRS", help="read column THEIRS of the file as OURS (repeatable)",
+    )
+    ingest.add_argument("--format", choices=["csv", "parquet"], default=None, help="default: from suffix")
+
+    features = command("features", "compute and store the feature snapshot for an as-of day")
+    features.add_argument("--as-of", type=_date, default=None, help="as-of day (default: yesterday)")
+
+    train = command("train", "train, compare and register the spend and category models")
+    train.add_argument("--as-of", type=_date, default=None, help="use data up to this day (default: yesterday)")
+
+    evaluate = command("evaluate", "score the registered models on a cutoff whose outcome is known")
+    evaluate.add_argument("--as-of", type=_date, default=None, help="cutoff to evaluate (default: latest matured)")
+
+    score = command("score", "score every customer for an as-of day into customer_scores")
+    score.add_argument("--as-of", type=_date, default=None, help="as-of day (default: yesterday)")
+
+    run = command("run", "the nightly sequence: audits, features, retrain when due, score, evaluate")
+    run.add_argument("--as-of", type=_date, default=None, help="as-of day (default: yesterday)")
+    run.add_argument("--export-dir", default=None, help="also write the scores as Parquet here")
+
+    command("schedule", "run the nightly job on its cron schedule (catching up missed days first)")
+
+    predict = command("predict", "predict for a customer described by flags or JSON")
+    predict.add_argument("--json", dest="json_text", default=None, help='e.g. \'{"recency_days": 12}\'')
+    predict.add_argument(
+        "--set", dest="values", action="append", default=[], type=_mapping,
+        metavar="FEATURE=VALUE", help="a feature value (repeatable)",
+    )
+
+    explain = command("explain", "show a customer's features, scores and what drove them")
+    explain.add_argument("customer_id")
+    explain.add_argument("--as-of", type=_date, default=None, help="as-of day (default: latest scored)")
+
+    command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, warehouse_url=args.warehouse, artifacts_dir=args.artifacts_dir)
+
+
+def _open(settings: Settings):
+    from features.warehouse import Warehouse
+
+    warehouse = Warehouse.open(settings.warehouse_url)
+    warehouse.ensure_schema()
+    return warehouse
+
+
+def _with_warehouse(job: Callable[..., Any], settings: Settings, **kwargs: Any) -> Any:
+    with _open(settings) as warehouse:
+        return job(warehouse, settings, **kwargs)
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
+    """Call the job function behind ``args.command`` and return its printable result."""
+    name = args.command
+    if name == "generate":
+        from jobs.generate import generate
+
+        return _with_warehouse(
+            generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
+            days=args.days, dirty_share=args.dirty_share, replace=args.replace,
+        )
+    if name == "ingest":
+        from jobs.ingest import ingest
+
+        return _with_warehouse(
+            ingest, settings, kind=args.kind, path=args.file, mapping=dict(args.mapping),
+            file_format=args.format,
+        )
+    if name == "features":
+        from jobs.build_features import build_features
+
+        return _with_warehouse(build_features, settings, as_of=args.as_of)
+    if name == "train":
+        from jobs.train import train
+
+        return _with_warehouse(train, settings, as_of=args.as_of)
+    if name == "evaluate":
+        from jobs.evaluate import evaluate
+
+        return _with_warehouse(evaluate, settings, as_of=args.as_of)
+    if name == "score":
+        from jobs.score import score
+
+        return _with_warehouse(score, settings, as_of=args.as_of)
+    if name == "run":
+        from jobs.nightly import run_nightly
+
+        return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir)
+    if name == "schedule":
+        from jobs.schedule import serve
+
+        return serve(settings)
+    if name == "predict":
+        from jobs.predict import predict
+
+        values = json.loads(args.json_text) if args.json_text else {}
+        values.update(dict(args.values))
+        return predict(settings, values)
+    if name == "explain":
+        from jobs.predict import explain
+
+        return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of)
+    if name == "demo":
+        from jobs.demo import demo
+
+        return demo(settings)
+    raise ScorehouseError(f"unknown command {name!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scorehouse`` console script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+    try:
+        settings = _settings(args)
+        result = dispatch(args, settings)
+    except ScorehouseError as error:
+        print(f"scorehouse {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except json.JSONDecodeError as error:
+        print(f"scorehouse {args.command}: error: --json is not valid JSON: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"scorehouse {args.command}: interrupted", file=sys.stderr)
+        return 130
+    if result is not None:
+        print(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Estimators, candidate comparison, champion selection and the model registry."""

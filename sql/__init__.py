@@ -1,0 +1,1 @@
+"""SQL files of scorehouse: schema, features, labels, views, audits (located via this package)."""
