@@ -1,0 +1,108 @@
+"""Settings: precedence of sources and one-line errors naming the field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path):
+    for key in list(__import__("os").environ):
+        if key.startswith("SCOREHOUSE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults():
+    settings = load_settings()
+    assert settings.warehouse_url == "duckdb:///warehouse.duckdb"
+    assert settings.horizon_days == 30
+    assert settings.timezone == "UTC"
+    assert settings.schedule.cron == "0 2 * * *"
+
+
+def test_precedence_flags_over_env_over_dotenv_over_toml(monkeypatch, tmp_path):
+    Path("config").mkdir()
+    Path("config/scorehouse.toml").write_text('horizon_days = 10\nrandom_seed = 7\ntimezone = "Europe/Berlin"\n[training]\nn_cutoffs = 3\n')
+    Path(".env").write_text("SCOREHOUSE_RANDOM_SEED=8\nSCOREHOUSE_TIMEZONE=Asia/Tokyo\n")
+    monkeypatch.setenv("SCOREHOUSE_TIMEZONE", "America/New_York")
+    settings = load_settings(warehouse_url="duckdb:///other.duckdb")
+    assert settings.horizon_days == 10  # toml
+    assert settings.training.n_cutoffs == 3  # toml, nested section
+    assert settings.random_seed == 8  # .env beats toml
+    assert settings.timezone == "America/New_York"  # env beats .env
+    assert settings.warehouse_url == "duckdb:///other.duckdb"  # flag beats all
+
+
+def test_nested_env_variable(monkeypatch):
+    monkeypatch.setenv("SCOREHOUSE_TRAINING__N_CUTOFFS", "4")
+    assert load_settings().training.n_cutoffs == 4
+
+
+def test_explicit_config_file(tmp_path):
+    path = tmp_path / "custom.toml"
+    path.write_text('artifacts_dir = "models_here"\n')
+    assert load_settings(path).artifacts_dir == Path("models_here")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"horizon_days": 0}, "invalid setting horizon_days: Input should be greater than 0, got 0"),
+        ({"timezone": "Mars/Base"}, "invalid setting timezone: an IANA time zone"),
+        ({"warehouse_url": "nonsense"}, "invalid setting warehouse_url: a SQLAlchemy URL"),
+        ({"random_seed": -1}, "invalid setting random_seed"),
+    ],
+)
+def test_bad_values_give_one_line_naming_the_field(overrides, expected):
+    with pytest.raises(SettingsError) as caught:
+        load_settings(**overrides)
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_bad_env_value_names_the_nested_field(monkeypatch):
+    monkeypatch.setenv("SCOREHOUSE_TRAINING__N_CUTOFFS", "many")
+    with pytest.raises(SettingsError, match=r"^invalid setting training.n_cutoffs: "):
+        load_settings()
+
+
+def test_bad_toml_value(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("horizon_days = -5\n")
+    with pytest.raises(SettingsError, match="horizon_days"):
+        load_settings(path)
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "absent.toml")
+
+
+def test_unknown_setting_is_refused(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text("horizon_dayz = 5\n")
+    with pytest.raises(SettingsError, match="horizon_dayz"):
+        load_settings(path)
+
+
+def test_settings_can_be_built_directly():
+    assert Settings(horizon_days=14).horizon_days == 14
+
+
+def test_cli_bad_setting_exits_nonzero_with_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs.cli", "features", "--warehouse", "nonsense"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("scorehouse features: error: invalid setting warehouse_url")
+    assert len([line for line in lines if "Traceback" in line]) == 0
