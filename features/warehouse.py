@@ -141,6 +141,15 @@ class Warehouse:
         warehouse.ensure_schema()
         return warehouse
 
+    def sibling(self) -> Warehouse:
+        """A second connection to the same database, with its own transactions and temp tables.
+
+        DuckDB refuses a new statement on a connection whose streamed result is still open, so a
+        job that streams a large read while writing (scoring) reads through a sibling. Close it
+        when done; it sees only committed data.
+        """
+        return Warehouse(self.connection.cursor(), self.url, read_only=self.read_only)
+
     def close(self) -> None:
         """Close the connection (a checkpoint happens on close for a file database)."""
         self.connection.close()
@@ -169,13 +178,25 @@ class Warehouse:
 
     def fetch_arrow(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         """Result of ``sql/<name>.sql`` as an Arrow table."""
-        return _as_table(self.execute(name, params))
+        try:
+            return self.relation(name, params).to_arrow_table()
+        except duckdb.Error as error:
+            raise WarehouseError(f"sql/{name}.sql failed: {error}") from None
 
     def fetch_batches(
         self, name: str, params: Mapping[str, Any] | None = None, batch_size: int = 100_000
     ) -> pa.RecordBatchReader:
         """Stream the result of ``sql/<name>.sql`` as Arrow record batches (bounded memory)."""
-        return _as_reader(self.execute(name, params), batch_size)
+        return self.relation(name, params).to_arrow_reader(batch_size)
+
+    def relation(self, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
+        """``sql/<name>.sql`` as a lazy DuckDB relation (Arrow output from it avoids an extra copy)."""
+        sql = sql_text(name)
+        bound = self._bind(sql, params, name)
+        try:
+            return self.connection.sql(sql, params=bound or None)
+        except duckdb.Error as error:
+            raise WarehouseError(f"sql/{name}.sql failed: {error}") from None
 
     def fetch_rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
         """All rows of a small result as tuples."""
@@ -183,22 +204,26 @@ class Warehouse:
 
     def scalar(self, name: str, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row (``None`` for an empty result)."""
-        row = self.execute(name, params).fetchone()
+        row = _first_row(self.execute(name, params))
         return None if row is None else row[0]
 
     def _execute_sql(
         self, sql: str, params: Mapping[str, Any] | None, label: str
     ) -> duckdb.DuckDBPyConnection:
+        bound = self._bind(sql, params, label)
+        try:
+            return self.connection.execute(sql, bound) if bound else self.connection.execute(sql)
+        except duckdb.Error as error:
+            raise WarehouseError(f"sql/{label}.sql failed: {error}") from None
+
+    @staticmethod
+    def _bind(sql: str, params: Mapping[str, Any] | None, label: str) -> dict[str, Any]:
         wanted = parameters_of(sql)
         given = dict(params or {})
         missing = wanted - given.keys()
         if missing:
             raise WarehouseError(f"sql/{label}.sql needs parameters {sorted(missing)}")
-        bound = {key: value for key, value in given.items() if key in wanted}
-        try:
-            return self.connection.execute(sql, bound) if bound else self.connection.execute(sql)
-        except duckdb.Error as error:
-            raise WarehouseError(f"sql/{label}.sql failed: {error}") from None
+        return {key: value for key, value in given.items() if key in wanted}
 
     # -- transactions -----------------------------------------------------------------------
     @contextlib.contextmanager
@@ -227,8 +252,13 @@ class Warehouse:
         self.connection.register(name, data)
         try:
             yield name
-        finally:
-            self.connection.unregister(name)
+        except BaseException:
+            # inside a failed transaction DuckDB refuses every statement until the rollback; let the
+            # original error through instead of the "transaction is aborted" one from unregistering
+            with contextlib.suppress(duckdb.Error):
+                self.connection.unregister(name)
+            raise
+        self.connection.unregister(name)
 
     def stage(self, name: str, data: pa.Table | pa.RecordBatchReader | pd.DataFrame) -> None:
         """Copy in-memory data into temporary table ``name`` (replacing it), in one bulk scan."""
@@ -236,6 +266,16 @@ class Warehouse:
             self.connection.execute(
                 f"create or replace temporary table {quote(name)} as select * from _scorehouse_incoming"
             )
+
+    def materialize(self, name: str, query: str, params: Mapping[str, Any] | None = None) -> int:
+        """Store the result of ``sql/<query>.sql`` as temporary table ``name`` (replacing it).
+
+        For an intermediate result that several later statements read (e.g. validated rows that
+        feed both the valid and the rejected inserts); returns its row count.
+        """
+        sql = f"create or replace temporary table {quote(name)} as {sql_text(query)}"
+        self._execute_sql(sql, params, label=query)
+        return self.row_count(name)
 
     def drop_temporary(self, name: str) -> None:
         """Drop temporary table ``name`` if it exists."""
@@ -269,7 +309,7 @@ class Warehouse:
             f"insert into {quote(table)} ({column_list}) "
             f"select {column_list} from ({select_sql}) as source"
         )
-        return int(self._execute_sql(sql, params, label).fetchone()[0])
+        return int(_first_row(self._execute_sql(sql, params, label))[0])
 
     def _query_columns(self, select_sql: str, params, label: str) -> list[str]:
         cursor = self._execute_sql(f"select * from ({select_sql}) as source limit 0", params, label)
@@ -282,7 +322,11 @@ class Warehouse:
             raise WarehouseError("delete_where needs at least one condition")
         condition = " and ".join(f"{quote(column)} = ${column}" for column in equals)
         cursor = self._execute_sql(f"delete from {quote(table)} where {condition}", equals, label=table)
-        return int(cursor.fetchone()[0])
+        return int(_first_row(cursor)[0])
+
+    def delete_all(self, table: str) -> int:
+        """Delete every row of ``table`` (e.g. ``generate --replace``); returns rows deleted."""
+        return int(_first_row(self.connection.execute(f"delete from {quote(table)}"))[0])
 
     def replace_where(self, table: str, name: str, params: Mapping[str, Any], **equals: Any) -> int:
         """Atomically replace the rows of ``table`` matching ``equals`` with ``sql/<name>.sql``'s rows."""
@@ -298,11 +342,11 @@ class Warehouse:
 
     def table_exists(self, table: str) -> bool:
         """Whether a table or view named ``table`` exists (main schema or temporary)."""
-        row = self._execute_sql(
+        row = _first_row(self._execute_sql(
             "select count(*) from information_schema.tables where table_name = $table",
             {"table": table},
             label="table_exists",
-        ).fetchone()
+        ))
         return bool(row[0])
 
     def columns(self, table: str) -> list[str]:
@@ -317,16 +361,16 @@ class Warehouse:
 
     def row_count(self, table: str) -> int:
         """Number of rows in ``table``."""
-        return int(self.connection.execute(f"select count(*) from {quote(table)}").fetchone()[0])
+        return int(_first_row(self.connection.execute(f"select count(*) from {quote(table)}"))[0])
 
     def comments(self, table: str) -> dict[str, str | None]:
         """The table's and its columns' COMMENTs (key ``""`` is the table's own)."""
-        table_comment = self._execute_sql(
+        table_comment = _first_row(self._execute_sql(
             "select comment from duckdb_tables() where table_name = $table "
             "union all select comment from duckdb_views() where view_name = $table",
             {"table": table},
             label="comments",
-        ).fetchone()
+        ))
         columns = self._execute_sql(
             "select column_name, comment from duckdb_columns() where table_name = $table",
             {"table": table},
@@ -337,14 +381,13 @@ class Warehouse:
         return result
 
 
-def _as_table(cursor: duckdb.DuckDBPyConnection) -> pa.Table:
-    fetch = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
-    return fetch()
-
-
-def _as_reader(cursor: duckdb.DuckDBPyConnection, batch_size: int) -> pa.RecordBatchReader:
-    fetch = getattr(cursor, "to_arrow_reader", None) or cursor.fetch_record_batch
-    return fetch(batch_size)
+def _first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The first row of a result, draining the rest: DuckDB 2 refuses ``register`` on a connection
+    whose last result is unfinished."""
+    row = cursor.fetchone()
+    if row is not None:
+        cursor.fetchall()
+    return row
 
 
 def _lock_holder(error: Exception) -> str:

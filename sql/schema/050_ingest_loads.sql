@@ -9,7 +9,7 @@ create table if not exists ingest_loads (
     rows_already_loaded bigint,
     loaded_at timestamp
 );
-comment on table ingest_loads is 'One row per ingest or generate run: what was read, loaded and rejected.';
+comment on table ingest_loads is 'One row per ingest or generate load (per chunk when a generator loads in chunks): what was read, loaded and rejected. Re-loading a source that is already recorded adds no row when nothing new was written.';
 comment on column ingest_loads.load_id is 'Identifier of the run; a hash of the source content, so re-loading the same file gives the same id.';
 comment on column ingest_loads.kind is 'What was loaded: transactions, customers or sessions.';
 comment on column ingest_loads.source is 'File path (or generator description) that was loaded.';
