@@ -1,0 +1,40 @@
+"""Every SQL file parses as DuckDB SQL and translates to PostgreSQL (the portability rule), and the
+relation files follow the house style: a header comment, lower-case keywords, ``final`` last."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlglot
+
+from features.warehouse import sql_names, sql_root, sql_text
+
+FOLDERS = sorted(path.name for path in sql_root().iterdir() if path.is_dir() and any(path.glob("*.sql")))
+RELATION_FOLDERS = {"features", "labels"}
+ALL_FILES = [name for folder in FOLDERS for name in sql_names(folder)]
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_sql_file_translates_to_postgres(name):
+    text = sql_text(name)
+    assert text.lstrip().startswith("--"), f"sql/{name}.sql needs a header comment saying its grain"
+    statements = sqlglot.transpile(text, read="duckdb", write="postgres", error_level="raise")
+    assert statements, f"sql/{name}.sql holds no statement"
+
+
+@pytest.mark.parametrize("name", [name for name in ALL_FILES if name.split("/")[0] in RELATION_FOLDERS])
+def test_relation_files_end_with_final_and_use_lower_case(name):
+    text = sql_text(name)
+    code = re.sub(r"--[^\n]*", "", text)
+    code = re.sub(r"'[^']*'", "''", code)
+    assert re.search(r"select\s+\*\s+from\s+final\s*;?\s*$", code), f"sql/{name}.sql must end with select * from final"
+    shouting = re.findall(r"\b(SELECT|FROM|WHERE|GROUP BY|JOIN|WITH|AS|CASE|WHEN|THEN|END)\b", code)
+    assert not shouting, f"sql/{name}.sql has upper-case keywords {sorted(set(shouting))}"
+
+
+def test_no_clock_functions_in_feature_or_label_sql():
+    for folder in RELATION_FOLDERS:
+        for name in sql_names(folder):
+            code = re.sub(r"--[^\n]*", "", sql_text(name)).lower()
+            assert not re.search(r"\b(now\(\)|current_date|current_timestamp|today\(\))", code), name
