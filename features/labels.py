@@ -1,0 +1,30 @@
+"""Targets of a cutoff: what each customer of the as-of day's spine did in the following horizon.
+
+The horizon is days ``as_of + 1`` to ``as_of + horizon_days`` inclusive, by calendar day; computed by
+``sql/labels/customer_labels.sql`` for the same customers as the features of that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from config.errors import ScorehouseError
+from features.snapshot import SPINE_RELATIONS, build_relations, drop_relations
+from features.warehouse import Warehouse
+
+LABELS_SQL = "labels/customer_labels"
+
+
+def label_frame(warehouse: Warehouse, as_of: dt.date, horizon_days: int) -> pd.DataFrame:
+    """customer_id, future_spend_30d (0 when nothing bought), purchased_30d, next_category (or NULL).
+
+    One row per customer known on ``as_of`` (the feature spine of that day).
+    """
+    if horizon_days < 1:
+        raise ScorehouseError(f"horizon_days must be a positive number of days, got {horizon_days}")
+    build_relations(warehouse, as_of, SPINE_RELATIONS)
+    labels = warehouse.fetch_df(LABELS_SQL, {"as_of": as_of, "horizon_days": horizon_days})
+    drop_relations(warehouse, SPINE_RELATIONS)
+    return labels

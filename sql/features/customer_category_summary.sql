@@ -1,0 +1,21 @@
+-- customer_category_summary: one row per customer with a categorised purchase on or before $as_of
+-- last category = category of the latest purchase; favourite = most spend; ties go to the alphabetically first
+with
+
+categories as (
+    select customer_id, category, spend_share, is_latest, is_top_spend
+    from customer_categories
+),
+
+final as (
+    select
+        customer_id,
+        min(category) filter (where is_latest) as last_category,
+        min(category) filter (where is_top_spend) as favourite_category,
+        cast(count(*) as integer) as n_categories,
+        greatest(-sum(spend_share * ln(spend_share)), 0.0) as category_entropy
+    from categories
+    group by customer_id
+)
+
+select * from final

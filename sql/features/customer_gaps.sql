@@ -1,0 +1,66 @@
+-- customer_gaps: one row per customer with a purchase on or before $as_of: gaps between distinct purchase days
+-- (several purchases on one day are one purchase day; the gap is counted in whole calendar days)
+with
+
+transactions_to_date as (
+    select
+        customer_id,
+        cast(transaction_date as date) as purchase_day,
+        total_amount
+    from transactions
+    where transaction_date < cast($as_of as date) + interval '1 day'
+),
+
+ordered as (
+    select
+        customer_id,
+        purchase_day,
+        total_amount,
+        lag(purchase_day) over customer_history as previous_purchase_day,
+        first_value(purchase_day) over customer_history as customer_first_day
+    from transactions_to_date
+    window customer_history as (partition by customer_id order by purchase_day)
+),
+
+gaps as (
+    select
+        customer_id,
+        purchase_day,
+        total_amount,
+        customer_first_day,
+        case
+            when purchase_day > previous_purchase_day
+                then date_diff('day', previous_purchase_day, purchase_day)
+        end as gap_days
+    from ordered
+),
+
+per_customer as (
+    select
+        customer_id,
+        count(gap_days) + 1 as purchase_days,
+        min(purchase_day) as first_purchase_day,
+        max(purchase_day) as last_purchase_day,
+        sum(total_amount) as total_spend,
+        avg(gap_days) as gap_mean_days,
+        stddev_samp(gap_days) as gap_std_days,
+        sum(total_amount) filter (where purchase_day = customer_first_day) as first_day_spend
+    from gaps
+    group by customer_id
+),
+
+final as (
+    select
+        customer_id,
+        cast(purchase_days as integer) as purchase_days,
+        gap_mean_days,
+        gap_std_days,
+        date_diff('day', last_purchase_day, cast($as_of as date)) / nullif(gap_mean_days, 0) as recency_gap_ratio,
+        first_purchase_day,
+        last_purchase_day,
+        total_spend,
+        first_day_spend
+    from per_customer
+)
+
+select * from final

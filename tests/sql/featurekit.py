@@ -1,0 +1,81 @@
+"""Helpers for the feature-layer tests: tiny warehouses written in the test, relations read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from features.snapshot import RELATIONS, build_relations, drop_relations
+from features.warehouse import Warehouse
+
+D = dt.date(2025, 3, 31)  # the as-of day most tests use
+
+TRANSACTION_COLUMNS = [
+    "transaction_id", "customer_id", "transaction_date", "total_amount",
+    "quantity", "num_products", "promotion_used", "category",
+]
+
+
+def day(offset: int, time: str = "12:00") -> str:
+    """Timestamp text of ``D + offset`` days at ``time``."""
+    return f"{D + dt.timedelta(days=offset)} {time}"
+
+
+def warehouse_with(transactions=(), customers=(), sessions=()) -> Warehouse:
+    """An in-memory warehouse holding the given rows.
+
+    ``transactions``: tuples (customer_id, timestamp text, amount[, quantity, num_products,
+    promotion_used, category]); ids are numbered. ``customers``: (customer_id, signup_date, age,
+    gender, income, region). ``sessions``: (customer_id, session_start, duration_seconds, category).
+    """
+    warehouse = Warehouse.memory()
+    add_transactions(warehouse, transactions)
+    if customers:
+        frame = pd.DataFrame(
+            list(customers), columns=["customer_id", "signup_date", "age", "gender", "income", "region"]
+        )
+        frame["signup_date"] = pd.to_datetime(frame["signup_date"]).dt.date
+        warehouse.insert_data("customers", frame)
+    if sessions:
+        frame = pd.DataFrame(
+            list(sessions), columns=["customer_id", "session_start", "duration_seconds", "category"]
+        )
+        frame["session_start"] = pd.to_datetime(frame["session_start"], format="ISO8601")
+        warehouse.insert_data("sessions", frame)
+    return warehouse
+
+
+def add_transactions(warehouse: Warehouse, rows, first_id: int = 0) -> None:
+    """Append transactions given as (customer_id, timestamp, amount[, quantity, products, promo, category])."""
+    rows = [tuple(row) + (None,) * (7 - len(row)) for row in rows]
+    if not rows:
+        return
+    frame = pd.DataFrame(
+        [(f"t{first_id + i}", *row) for i, row in enumerate(rows)], columns=TRANSACTION_COLUMNS
+    )
+    frame["transaction_date"] = pd.to_datetime(frame["transaction_date"], format="ISO8601")
+    frame["total_amount"] = frame["total_amount"].astype("float64")
+    for column in ("quantity", "num_products"):
+        frame[column] = frame[column].astype("Int32")
+    frame["promotion_used"] = frame["promotion_used"].astype("boolean")
+    frame["category"] = frame["category"].astype("object")
+    warehouse.insert_data("transactions", frame)
+
+
+def relation(warehouse: Warehouse, name: str, as_of: dt.date = D) -> dict[str, dict]:
+    """Rows of feature relation ``name`` for ``as_of`` keyed by customer_id (or (customer_id, category))."""
+    needed = RELATIONS[: RELATIONS.index(name)] if name in RELATIONS else RELATIONS
+    build_relations(warehouse, as_of, needed)
+    frame = warehouse.fetch_df(f"features/{name}", {"as_of": as_of})
+    drop_relations(warehouse)
+    return rows_by_key(frame)
+
+
+def rows_by_key(frame: pd.DataFrame) -> dict:
+    """Frame rows as plain dicts (NULL -> None), keyed by customer_id or (customer_id, category)."""
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.to_dict("records")
+    if "category" in frame.columns and "last_category" not in frame.columns:
+        return {(row["customer_id"], row["category"]): row for row in records}
+    return {row["customer_id"]: row for row in records}
