@@ -6,7 +6,8 @@ date like ingested data), plus customers and browsing sessions. Then, each in a 
 peak memory is measured separately (``resource.getrusage`` max RSS):
 
 * ``sql``: ``features.snapshot.materialize_features`` for the last day: every feature, written to
-  ``customer_features`` / ``customer_category_features`` and audited;
+  ``customer_features`` / ``customer_category_features`` and audited, on a connection opened with
+  ``--memory-limit`` (the ``warehouse_memory_limit`` setting; ``none`` = DuckDB's default);
 * ``sql-seed``: only the relation with the seed's 11 features (like for like with pandas);
 * ``pandas``: the seed's way: read the transactions from the warehouse into pandas and compute only
   the seed's 11 features with a groupby.
@@ -14,6 +15,7 @@ peak memory is measured separately (``resource.getrusage`` max RSS):
 Prints both and the ratios (pandas / SQL). Usage:
 
     .venv/bin/python benchmarks/features_benchmark.py [--customers 1000000] [--db PATH] [--rebuild]
+        [--memory-limit 1GB|none]
 """
 
 from __future__ import annotations
@@ -52,24 +54,24 @@ def build(db: Path, customers: int) -> None:
     print(f"built {db} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
 
 
-def run_sql(db: Path) -> dict:
+def run_sql(db: Path, memory_limit: str | None = None) -> dict:
     """Time the full feature build (materialise + audits) for END_DATE."""
     from features.snapshot import materialize_features
     from features.warehouse import Warehouse
 
-    with Warehouse.open(f"duckdb:///{db}") as warehouse:
+    with Warehouse.open(f"duckdb:///{db}", memory_limit=memory_limit) as warehouse:
         started = time.perf_counter()
         customers = materialize_features(warehouse, END_DATE)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "customers": customers}
 
 
-def run_sql_seed(db: Path) -> dict:
+def run_sql_seed(db: Path, memory_limit: str | None = None) -> dict:
     """Time only the relation holding the seed's 11 features (customer_rfm), for a like-for-like view."""
     from features.snapshot import build_relations
     from features.warehouse import Warehouse
 
-    with Warehouse.open(f"duckdb:///{db}", read_only=True) as warehouse:
+    with Warehouse.open(f"duckdb:///{db}", read_only=True, memory_limit=memory_limit) as warehouse:
         started = time.perf_counter()
         build_relations(warehouse, END_DATE, ["customer_rfm"])
         seconds = time.perf_counter() - started
@@ -77,7 +79,7 @@ def run_sql_seed(db: Path) -> dict:
     return {"seconds": seconds, "customers": customers}
 
 
-def run_pandas(db: Path) -> dict:
+def run_pandas(db: Path, memory_limit: str | None = None) -> dict:
     """Time the seed's way: all transactions into pandas, then a groupby for the 11 seed features."""
     import pandas as pd
 
@@ -109,10 +111,10 @@ def run_pandas(db: Path) -> dict:
     return {"seconds": seconds, "customers": len(features), "transactions": len(transactions)}
 
 
-def measure(kind: str, db: Path) -> dict:
+def measure(kind: str, db: Path, memory_limit: str) -> dict:
     """Run one side in a fresh interpreter; returns its seconds, customers and peak RSS in MiB."""
     done = subprocess.run(
-        [sys.executable, __file__, "--db", str(db), "--side", kind],
+        [sys.executable, __file__, "--db", str(db), "--side", kind, "--memory-limit", memory_limit],
         check=True, capture_output=True, text=True,
     )
     stages = [line.split(" INFO ", 1)[-1] for line in done.stderr.splitlines() if " INFO " in line]
@@ -126,11 +128,16 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: a temp dir)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the warehouse even if it exists")
+    parser.add_argument(
+        "--memory-limit", default="none",
+        help="DuckDB memory_limit of the SQL sides (the warehouse_memory_limit setting); 'none' = DuckDB default",
+    )
     parser.add_argument("--side", choices=sorted(SIDES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s INFO %(message)s", stream=sys.stderr)
-        result = SIDES[args.side](args.db)
+        limit = None if args.memory_limit.lower() == "none" else args.memory_limit
+        result = SIDES[args.side](args.db, limit)
         result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -140,10 +147,11 @@ def main() -> None:
             if path.exists():
                 os.remove(path)
         build(db, args.customers)
-    sql = measure("sql", db)
-    seed = measure("sql-seed", db)
-    reference = measure("pandas", db)
+    sql = measure("sql", db, args.memory_limit)
+    seed = measure("sql-seed", db, args.memory_limit)
+    reference = measure("pandas", db, args.memory_limit)
     print(f"warehouse: {db} ({reference['transactions']:,} transactions, {sql['customers']:,} customers scored)")
+    print(f"DuckDB memory_limit of the SQL sides: {args.memory_limit}")
     print(f"SQL full feature build : {sql['seconds']:7.1f}s  peak RSS {sql['peak_rss_mib']:7.0f} MiB")
     print(f"SQL customer_rfm only  : {seed['seconds']:7.1f}s  peak RSS {seed['peak_rss_mib']:7.0f} MiB")
     print(f"pandas seed 11 features: {reference['seconds']:7.1f}s  peak RSS {reference['peak_rss_mib']:7.0f} MiB")

@@ -10,6 +10,7 @@ or ``--config`` names another), then the defaults below. Nested sections are pla
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,7 @@ from pydantic_settings import (
 from config.errors import ScorehouseError
 
 DEFAULT_CONFIG_FILE = Path("config/scorehouse.toml")
+_MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
 class SettingsError(ScorehouseError, ValueError):
@@ -87,6 +89,14 @@ class Settings(BaseSettings):
     warehouse_url: str = Field(
         "duckdb:///warehouse.duckdb", description="SQLAlchemy URL of the warehouse"
     )
+    warehouse_memory_limit: str | None = Field(
+        None,
+        description="DuckDB memory_limit of the warehouse connection, e.g. '1GB' (None: DuckDB's "
+        "default, a buffer pool that may grow to 80% of RAM); above it DuckDB spills to disk",
+    )
+    warehouse_threads: PositiveInt | None = Field(
+        None, description="DuckDB threads of the warehouse connection (None: one per core)"
+    )
     artifacts_dir: Path = Field(Path("artifacts"), description="where trained models are saved")
     horizon_days: PositiveInt = Field(30, description="the prediction window after the as-of day")
     random_seed: int = Field(42, ge=0, description="seed for every random choice")
@@ -103,6 +113,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"an IANA time zone such as 'Europe/Berlin', got {value!r}") from None
+        return value
+
+    @field_validator("warehouse_memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str | None) -> str | None:
+        if value is not None and not _MEMORY_SIZE.match(value):
+            raise ValueError(f"a memory size such as '1GB' or '512MiB', got {value!r}")
         return value
 
     @field_validator("warehouse_url")

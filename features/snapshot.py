@@ -33,13 +33,17 @@ CATEGORY_TABLE = "customer_category_features"
 RELATIONS: tuple[str, ...] = (
     "customer_rfm",  # the seed's 11 features and the trailing windows, one pass
     "customer_spine",  # reads customer_rfm
-    "customer_gaps",
+    "customer_gaps",  # reads customer_rfm (first purchase days)
     "customer_repeat_summary",  # reads customer_gaps
     "customer_categories",
     "customer_category_summary",  # reads customer_categories
     "customer_browsing",
     "customer_demographics",
 )
+#: relations only later relations read (customer_repeat_summary carries the gap columns along)
+_READ_ONLY_WHILE_BUILDING: tuple[str, ...] = ("customer_gaps",)
+#: relations read by the long per-category snapshot but not by the wide one
+_READ_ONLY_BY_CATEGORY_SNAPSHOT: tuple[str, ...] = ("customer_categories",)
 #: the relations the spine needs (labels are attached to the same customers)
 SPINE_RELATIONS: tuple[str, ...] = ("customer_rfm", "customer_spine")
 
@@ -87,17 +91,23 @@ def materialize_features(warehouse: Warehouse, as_of: dt.date) -> int:
     """Replace the stored snapshot of ``as_of`` atomically, then audit it; returns customers written.
 
     Deletes and inserts happen in one transaction together with the audits: a failure anywhere
-    (including a failing audit) leaves the previous rows of that day untouched.
+    (including a failing audit) leaves the previous rows of that day untouched. Each temporary
+    relation is dropped as soon as nothing later reads it, so a memory-limited connection
+    (``warehouse_memory_limit``) holds less at once: the long table is written first, which frees
+    the largest relation (``customer_categories``, one row per customer and category) before the
+    wide insert.
     """
     params = {"as_of": as_of}
     with warehouse.transaction():
         build_relations(warehouse, as_of)
-        warehouse.delete_where(FEATURE_TABLE, as_of_date=as_of)
-        rows = warehouse.insert_query(FEATURE_TABLE, FEATURE_SNAPSHOT_SQL, params)
+        drop_relations(warehouse, _READ_ONLY_WHILE_BUILDING)
         warehouse.delete_where(CATEGORY_TABLE, as_of_date=as_of)
         warehouse.insert_query(CATEGORY_TABLE, CATEGORY_SNAPSHOT_SQL, params)
-        run_audits(warehouse, as_of)
+        drop_relations(warehouse, _READ_ONLY_BY_CATEGORY_SNAPSHOT)
+        warehouse.delete_where(FEATURE_TABLE, as_of_date=as_of)
+        rows = warehouse.insert_query(FEATURE_TABLE, FEATURE_SNAPSHOT_SQL, params)
         drop_relations(warehouse)  # a rollback discards them on failure
+        run_audits(warehouse, as_of)
     log.info("stored features of %d customers for %s", rows, as_of)
     return rows
 

@@ -28,6 +28,7 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 from config.errors import ScorehouseError
+from config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +102,29 @@ class Warehouse:
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, url: str, *, read_only: bool = False, wait_seconds: float = 10.0, threads: int | None = None
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        wait_seconds: float = 10.0,
+        threads: int | None = None,
+        memory_limit: str | None = None,
     ) -> Warehouse:
         """Open the warehouse at ``url``, retrying while another process holds the file.
 
+        ``threads`` / ``memory_limit`` (e.g. ``"2GB"``) are DuckDB's settings of those names; left
+        ``None``, DuckDB's defaults apply (every core; a buffer pool that may grow to 80% of RAM,
+        so peak memory reflects the cache rather than the need). Above the limit DuckDB spills
+        intermediate results to its temporary directory instead of failing.
         Raises ``WarehouseBusy`` naming the file after ``wait_seconds`` of retries, instead of
         DuckDB's lock stack trace.
         """
         path = database_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        config = {"threads": threads} if threads else {}
+        config: dict[str, Any] = {"threads": threads} if threads else {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
         deadline = time.monotonic() + wait_seconds
         delay = 0.2
         while True:
@@ -132,7 +145,17 @@ class Warehouse:
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
+        # DuckDB's own progress bar would interleave with our log lines and bars.
+        connection.execute("set enable_progress_bar = false")
         return cls(connection, url, read_only=read_only)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, read_only: bool = False) -> Warehouse:
+        """Open the warehouse the settings name, with their thread and memory limits."""
+        return cls.open(
+            settings.warehouse_url, read_only=read_only, threads=settings.warehouse_threads,
+            memory_limit=settings.warehouse_memory_limit,
+        )
 
     @classmethod
     def memory(cls) -> Warehouse:

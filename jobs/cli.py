@@ -113,7 +113,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open(settings: Settings):
     from features.warehouse import Warehouse
 
-    warehouse = Warehouse.open(settings.warehouse_url)
+    warehouse = Warehouse.for_settings(settings)
     warehouse.ensure_schema()
     return warehouse
 

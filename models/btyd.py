@@ -187,7 +187,7 @@ def _maximise(terms, columns, weights, theta0, penalizer, model):
     if not converged:
         polish = optimize.minimize(lambda th: objective(th)[0], theta, method="Nelder-Mead",
                                    bounds=bounds,
-                                   options={"maxiter": 20_000, "xatol": 1e-9, "fatol": 1e-13})
+                                   options={"maxiter": 2000, "maxfev": 3000, "xatol": 1e-9, "fatol": 1e-13})
         if polish.fun <= value:
             theta, value = polish.x, polish.fun
             converged, n_iter = bool(polish.success), n_iter + int(polish.nit)

@@ -1,0 +1,87 @@
+"""``scorehouse demo`` (what ``make demo`` runs): from nothing to scores you can query, in one command.
+
+On an empty embedded warehouse it generates the 5,000-customer demo data, trains both models as of
+the last day of the data, runs the nightly job for that day and shows where to look. Run again, it
+reuses what is there: data is generated only when the warehouse has none, models trained only when
+no champion exists, and the nightly run simply replaces that day's scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features.warehouse import Warehouse, database_path, sql_text
+
+DEMO_CUSTOMERS = 5000
+DEMO_QUERIES = ["demo/top_customers", "demo/segment_summary", "demo/recent_runs"]
+
+
+@dataclass
+class DemoReport:
+    """Everything the demo did, and the queries to try next."""
+
+    warehouse_path: str
+    generated: object
+    trained: object
+    comparison: str
+    nightly: object
+
+    def __str__(self) -> str:
+        lines = ["== scorehouse demo =="]
+        lines.append(str(self.generated) if self.generated else "data: reusing the warehouse's transactions")
+        lines += ["", "== models =="]
+        lines.append(str(self.trained) if self.trained else self.comparison)
+        lines += ["", "== nightly run ==", str(self.nightly), "", "== try these queries =="]
+        path = self.warehouse_path
+        for name in DEMO_QUERIES:
+            query = sql_text(name).strip()
+            lines += ["", query]
+        lines += [
+            "",
+            f"with the duckdb CLI:   duckdb -readonly {path} \"select * from customer_segments limit 5\"",
+            "with Python:           python -c \"import duckdb; "
+            f"print(duckdb.connect('{path}', read_only=True).sql('select * from latest_scores limit 5'))\"",
+            "(read-only connections work whenever no nightly run is writing; see docs/reading-scores.md)",
+        ]
+        return "\n".join(lines)
+
+
+def registry_comparison(warehouse) -> str:
+    """The registered models and their validation metric, champions marked (when not retraining)."""
+    from models import registry
+
+    frame = registry.registered_models(warehouse)
+    if frame.empty:
+        return "no models registered"
+    shown = [c for c in ("task", "model_id", "algorithm", "metric_name", "metric_value", "is_champion") if c in frame]
+    with pd.option_context("display.width", 160, "display.max_columns", 10):
+        return "reusing the registered models:\n" + frame[shown].to_string(index=False)
+
+
+def demo(settings) -> DemoReport:
+    """Build the demo warehouse if empty, train if no champion, run the nightly job, say where to look."""
+    from jobs import generate as generate_job
+    from jobs import nightly
+    from jobs import train as train_job
+    from models import registry
+
+    path = database_path(settings.warehouse_url)
+    in_memory = path == ":memory:"
+    with Warehouse.for_settings(settings) as warehouse:
+        warehouse.ensure_schema()
+        generated = trained = None
+        if warehouse.row_count("transactions") == 0:
+            generated = generate_job.generate(warehouse, settings, customers=DEMO_CUSTOMERS, seed=settings.random_seed)
+        last_day = warehouse.scalar("nightly/last_data_day")
+        if registry.load_champion(warehouse, settings, "spend") is None:
+            trained = train_job.train(warehouse, settings, as_of=last_day)
+        comparison = "" if trained else registry_comparison(warehouse)
+        if in_memory:
+            report = nightly.nightly(warehouse, settings, as_of=last_day)
+    if not in_memory:
+        report = nightly.run_nightly(settings, as_of=last_day)
+    return DemoReport(
+        warehouse_path=path, generated=generated, trained=trained, comparison=comparison, nightly=report
+    )

@@ -1,0 +1,171 @@
+"""``scorehouse run``: the nightly sequence, also what the scheduler fires.
+
+lock -> check new data -> features (+ their audits) -> retrain when due -> score -> evaluate matured predictions ->
+optional Parquet export. The run holds the warehouse's write connection only while it works, records
+itself in ``job_runs`` (running first, then succeeded / failed / interrupted), and stops at the next
+step boundary when SIGTERM/SIGINT asks it to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jobs import runs
+from jobs.lock import warehouse_lock
+from jobs.outcomes import DayAccuracy, evaluate_matured
+from jobs.progress import StageTimer
+from jobs.retrain import RetrainDecision, retrain_decision
+from jobs.score import NothingToScore, ScoreReport, default_as_of, score
+
+log = logging.getLogger("scorehouse")
+
+
+@dataclass
+class NightlyReport:
+    """What a nightly run did; ``str()`` is what ``scorehouse run`` prints."""
+
+    as_of: dt.date
+    run_id: str
+    data_line: str
+    decision: RetrainDecision
+    train_report: Any
+    score_report: ScoreReport
+    accuracy: list[DayAccuracy] = field(default_factory=list)
+    export_path: Path | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [f"nightly run as of {self.as_of}: succeeded (run {self.run_id})", f"  data: {self.data_line}"]
+        lines.append(f"  retrain: {self.decision}")
+        if self.train_report is not None:
+            lines += ["", str(self.train_report), ""]
+        lines.append(str(self.score_report))
+        if self.accuracy:
+            lines.append("  matured predictions (window closed), realised accuracy:")
+            lines += [f"    {day}" for day in self.accuracy]
+        else:
+            lines.append("  matured predictions: none newly closed")
+        if self.export_path is not None:
+            lines.append(f"  exported to {self.export_path}")
+        timing = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stage_seconds.items())
+        lines.append(f"  nightly time: {timing} (total {sum(self.stage_seconds.values()):.1f}s)")
+        return "\n".join(lines)
+
+
+def run_nightly(settings, *, as_of: dt.date | None = None, export_dir: str | Path | None = None) -> NightlyReport:
+    """Take the warehouse lock, open the warehouse for writing, run :func:`nightly`, close, release.
+
+    Raises ``LockHeld`` (naming the holder) when another run has the lock, ``WarehouseBusy`` when
+    another process has the file open.
+    """
+    from features.warehouse import Warehouse
+
+    as_of = as_of or default_as_of(settings)
+    command = f"scorehouse run --as-of {as_of}"
+    with warehouse_lock(settings.warehouse_url, command=command), runs.stop_on_signals():
+        runs.check_stop("opening the warehouse")
+        with Warehouse.for_settings(settings) as warehouse:
+            warehouse.ensure_schema()
+            runs.mark_abandoned_runs(warehouse)
+            return nightly(warehouse, settings, as_of=as_of, export_dir=export_dir)
+
+
+def nightly(
+    warehouse, settings, *, as_of: dt.date | None = None, export_dir: str | Path | None = None
+) -> NightlyReport:
+    """The nightly sequence on an open warehouse (tests pass ``Warehouse.memory()``)."""
+    as_of = as_of or default_as_of(settings)
+    export_dir = export_dir or settings.scoring.export_dir
+    timer = StageTimer()
+    record = runs.start_run(warehouse, "nightly", as_of)
+    try:
+        report = _sequence(warehouse, settings, as_of, export_dir, timer, record)
+        runs.finish_run(warehouse, record, "succeeded")
+    except BaseException as error:
+        record.details.setdefault("seconds", {k: round(v, 3) for k, v in timer.seconds.items()})
+        runs.finish_safely(warehouse, record, runs.status_for(error), error)
+        raise
+    return report
+
+
+def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyReport:
+    from features import snapshot
+
+    with timer.stage("check data"):
+        data_line = check_new_data(warehouse, as_of)
+    runs.check_stop("features")
+    with timer.stage("features"):  # stored atomically together with the feature audits
+        snapshot.materialize_features(warehouse, as_of)
+    runs.check_stop("the retrain check")
+    with timer.stage("retrain check"):
+        decision = retrain_decision(warehouse, settings, as_of)
+    log.info("retrain: %s", decision)
+    train_report = None
+    if decision.due:
+        runs.check_stop("training")
+        from jobs import train as train_job
+
+        with timer.stage("train"):
+            train_report = train_job.train(warehouse, settings, as_of=as_of)
+    runs.check_stop("scoring")
+    score_report = score(
+        warehouse, settings, as_of=as_of, timer=timer, parent_run_id=record.run_id, features_ready=True
+    )
+    record.rows_written = score_report.customers
+    record.spend_model_id = score_report.spend_model_id
+    record.category_model_id = score_report.category_model_id
+    runs.check_stop("evaluating matured predictions")
+    with timer.stage("evaluate matured"):
+        accuracy = evaluate_matured(warehouse, settings, as_of)
+    path = None
+    if export_dir:
+        from jobs.export import export_scores
+
+        with timer.stage("export"):
+            path = export_scores(warehouse, as_of, export_dir)
+    record.details = {
+        "seconds": {name: round(seconds, 3) for name, seconds in timer.seconds.items()},
+        "retrained": decision.due,
+        "retrain_reason": decision.reason,
+        "psi": decision.psi,
+        "export": str(path) if path else None,
+    }
+    return NightlyReport(
+        as_of=as_of,
+        run_id=record.run_id,
+        data_line=data_line,
+        decision=decision,
+        train_report=train_report,
+        score_report=score_report,
+        accuracy=accuracy,
+        export_path=path,
+        stage_seconds=dict(timer.seconds),
+    )
+
+
+def check_new_data(warehouse, as_of: dt.date) -> str:
+    """Refuse a day with no data at all; warn when the newest purchase is long before the day."""
+    row = warehouse.fetch_df("nightly/data_freshness", {"as_of": as_of}).iloc[0]
+    transactions = int(row["transactions"])
+    signed_up = int(row["signed_up_customers"])
+    newest = row["newest_transaction_day"]
+    if transactions == 0 and signed_up == 0:
+        raise NothingToScore(
+            f"no transactions or customers on or before {as_of}: load data first "
+            "(`scorehouse ingest` or `scorehouse generate`)"
+        )
+    line = f"{transactions:,} transactions on or before {as_of}"
+    if transactions:
+        newest_day = newest.date() if hasattr(newest, "date") else newest
+        gap = (as_of - newest_day).days
+        line += f", newest purchase {newest_day}"
+        if gap > 3:
+            log.warning("newest purchase is %s, %d days before %s: is the data loaded?", newest_day, gap, as_of)
+            line += f" ({gap} days before the as-of day: is the data loaded?)"
+    if signed_up:
+        line += f"; {signed_up:,} customers signed up"
+    return line

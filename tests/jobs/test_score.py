@@ -1,0 +1,164 @@
+"""Scoring: idempotent day replacement, failures leave the previous rows, clear errors, job_runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import scorefakes
+from scorefakes import LAST_DAY
+
+from jobs import runs
+from jobs.score import STAGED, NoChampion, score
+
+SCORE_TABLES = ["customer_scores", "job_runs", "score_outcomes"]
+VIEWS = ["latest_scores", "score_history", "customer_segments", "score_accuracy"]
+
+pytestmark = pytest.mark.usefixtures("fake_models")
+
+
+def scores_of(warehouse, day):
+    frame = warehouse.fetch_df("scoring/scores_for_day", {"as_of": day})
+    return frame.sort_values("customer_id").reset_index(drop=True)
+
+
+def job_runs(warehouse):
+    return warehouse.fetch_df("runs/all_runs")
+
+
+def test_every_written_column_has_a_comment(filled):
+    for relation in SCORE_TABLES + VIEWS:
+        comments = filled.comments(relation)
+        missing = [column for column, text in comments.items() if not text]
+        assert len(comments) > 3, relation
+        assert missing == [], f"{relation}: no comment on {missing}"
+
+
+def test_score_writes_one_row_per_customer_and_summarises(filled, memory_settings):
+    scorefakes.make_champions(LAST_DAY)
+    report = score(filled, memory_settings, as_of=LAST_DAY)
+    rows = scores_of(filled, LAST_DAY)
+    assert len(rows) == report.customers == 40
+    assert rows["customer_id"].is_unique
+    assert rows["spend_model_id"].eq("spend-fake-a").all()
+    assert rows["category_probabilities"].str.startswith("{").all()
+    assert report.predicted_spend_total == pytest.approx(rows["predicted_spend_30d"].sum())
+    text = str(report)
+    assert "scored 40 customers" in text and "Books" in text and "predict" in text
+    assert not filled.table_exists(STAGED)
+
+
+def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_settings):
+    scorefakes.make_champions(LAST_DAY)
+    first_report = score(filled, memory_settings, as_of=LAST_DAY)
+    first = scores_of(filled, LAST_DAY)
+    second_report = score(filled, memory_settings, as_of=LAST_DAY)
+    second = scores_of(filled, LAST_DAY)
+    assert first_report.run_id != second_report.run_id
+    assert set(second["run_id"]) == {second_report.run_id}
+    volatile = ["run_id", "scored_at"]
+    pd.testing.assert_frame_equal(first.drop(columns=volatile), second.drop(columns=volatile))
+    assert filled.row_count("customer_scores") == 40
+
+
+def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
+    scorefakes.make_champions(LAST_DAY)
+    report = score(filled, memory_settings, as_of=LAST_DAY)
+    row = filled.fetch_df("runs/job_run", {"run_id": report.run_id}).iloc[0]
+    assert row["job"] == "score" and row["status"] == "succeeded"
+    assert row["rows_written"] == 40
+    assert row["spend_model_id"] == "spend-fake-a" and row["category_model_id"] == "category-fake-a"
+    assert row["finished_at"] >= row["started_at"]
+    assert pd.isna(row["error_message"])
+    assert "predict" in row["details"]
+
+
+def test_missing_spend_champion_says_to_train(filled, memory_settings):
+    with pytest.raises(NoChampion, match=r"scorehouse train --as-of 2024-06-30"):
+        score(filled, memory_settings, as_of=LAST_DAY)
+    statuses = filled.fetch_df("runs/all_runs")["status"].tolist()
+    assert statuses == ["failed"]
+
+
+def test_missing_category_champion_leaves_category_columns_null(filled, memory_settings):
+    scorefakes.make_champions(LAST_DAY, category=False)
+    report = score(filled, memory_settings, as_of=LAST_DAY)
+    rows = scores_of(filled, LAST_DAY)
+    assert rows[["predicted_category", "category_probability", "category_probabilities", "category_model_id"]].isna().all().all()
+    assert rows["predicted_spend_30d"].notna().all()
+    assert "no category model" in str(report)
+
+
+def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_settings, monkeypatch):
+    scorefakes.make_champions(LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY)
+    before = scores_of(filled, LAST_DAY)
+    calls = {"n": 0}
+    real = scorefakes.spend_outputs
+
+    def flaky(model, features):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("model exploded on batch 2")
+        return real(model, features)
+
+    import models.predict
+
+    monkeypatch.setattr(models.predict, "spend_outputs", flaky)
+    with pytest.raises(RuntimeError, match="exploded"):
+        score(filled, memory_settings, as_of=LAST_DAY)
+    pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
+    latest = filled.fetch_df("scoring/latest_scores_all")
+    assert len(latest) == 40
+    failed = filled.fetch_df("runs/all_runs").query("status == 'failed'")
+    assert failed["error_message"].str.contains("exploded").all() and len(failed) == 1
+
+
+def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkeypatch):
+    scorefakes.make_champions(LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY)
+    before = scores_of(filled, LAST_DAY)
+    real = scorefakes.spend_outputs
+
+    def stop_after_first(model, features):
+        runs.STOP.set()
+        return real(model, features)
+
+    import models.predict
+
+    monkeypatch.setattr(models.predict, "spend_outputs", stop_after_first)
+    with pytest.raises(runs.RunInterrupted):
+        score(filled, memory_settings, as_of=LAST_DAY)
+    pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
+    assert "interrupted" in filled.fetch_df("runs/all_runs")["status"].tolist()
+
+
+def test_other_days_are_untouched(filled, memory_settings):
+    scorefakes.make_champions(LAST_DAY)
+    earlier = LAST_DAY - dt.timedelta(days=1)
+    score(filled, memory_settings, as_of=earlier)
+    score(filled, memory_settings, as_of=LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY)
+    assert len(scores_of(filled, earlier)) == 40
+    latest = filled.fetch_df("scoring/latest_scores_all")
+    assert set(latest["as_of_date"].dt.date) == {LAST_DAY}
+
+
+def test_rescoring_replaces_the_whole_day_including_vanished_customers(filled, memory_settings, monkeypatch):
+    scorefakes.make_champions(LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY)
+    import features.snapshot
+
+    real = features.snapshot.stored_feature_batches
+
+    def without_first_five(warehouse, as_of, batch_size):
+        for batch in real(warehouse, as_of, batch_size):
+            yield batch[~batch["customer_id"].isin([f"c{i:04d}" for i in range(5)])]
+
+    monkeypatch.setattr(features.snapshot, "stored_feature_batches", without_first_five)
+    report = score(filled, memory_settings, as_of=LAST_DAY)
+    rows = scores_of(filled, LAST_DAY)
+    assert len(rows) == report.customers == 35
+    assert set(rows["run_id"]) == {report.run_id}
+    assert not rows["customer_id"].isin(["c0000", "c0004"]).any()
