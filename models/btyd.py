@@ -578,7 +578,22 @@ class GammaGamma(BaseEstimator):
 
 
 class _SummaryColumns:
-    """Shared column handling of the feature-frame estimators (parameters live on the estimator)."""
+    """Shared parameters and column handling of the feature-frame estimators.
+
+    The one ``__init__`` below is the estimators' own (scikit-learn reads their parameters from it).
+    """
+
+    def __init__(self, horizon_days=30, penalizer=0.0, frequency_col="btyd_x", recency_col="btyd_t_x",
+                 age_col="btyd_T", monetary_col="btyd_mean_repeat_value",
+                 first_value_col="avg_order_value", no_history="zero"):
+        self.horizon_days = horizon_days
+        self.penalizer = penalizer
+        self.frequency_col = frequency_col
+        self.recency_col = recency_col
+        self.age_col = age_col
+        self.monetary_col = monetary_col
+        self.first_value_col = first_value_col
+        self.no_history = no_history
 
     def _check_frame(self, X):
         """Refuse a non-DataFrame, a missing summary column or an invalid parameter (one clear line)."""
@@ -710,18 +725,6 @@ class BTYDSpendRegressor(_SummaryColumns, RegressorMixin, BaseEstimator):
     pseudo-likelihood (each row counted as an independent customer); the estimates stay consistent.
     """
 
-    def __init__(self, horizon_days=30, penalizer=0.0, frequency_col="btyd_x", recency_col="btyd_t_x",
-                 age_col="btyd_T", monetary_col="btyd_mean_repeat_value",
-                 first_value_col="avg_order_value", no_history="zero"):
-        self.horizon_days = horizon_days
-        self.penalizer = penalizer
-        self.frequency_col = frequency_col
-        self.recency_col = recency_col
-        self.age_col = age_col
-        self.monetary_col = monetary_col
-        self.first_value_col = first_value_col
-        self.no_history = no_history
-
     def fit(self, X, y=None, sample_weight=None):
         """Fit BG/NBD and Gamma-Gamma on the summary columns of ``X``.
 
@@ -809,18 +812,6 @@ class BTYDFeatures(_SummaryColumns, TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
     n_features_in_ : int
     """
-
-    def __init__(self, horizon_days=30, penalizer=0.0, frequency_col="btyd_x", recency_col="btyd_t_x",
-                 age_col="btyd_T", monetary_col="btyd_mean_repeat_value",
-                 first_value_col="avg_order_value", no_history="zero"):
-        self.horizon_days = horizon_days
-        self.penalizer = penalizer
-        self.frequency_col = frequency_col
-        self.recency_col = recency_col
-        self.age_col = age_col
-        self.monetary_col = monetary_col
-        self.first_value_col = first_value_col
-        self.no_history = no_history
 
     def fit(self, X, y=None, sample_weight=None):
         """Fit the two models on the summary columns of ``X``.
