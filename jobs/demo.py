@@ -43,7 +43,7 @@ class DemoReport:
             f"with the duckdb CLI:   duckdb -readonly {path} \"select * from customer_segments limit 5\"",
             "with Python:           python -c \"import duckdb; "
             f"print(duckdb.connect('{path}', read_only=True).sql('select * from latest_scores limit 5'))\"",
-            "(read-only connections work whenever no nightly run is writing; see "Reading the scores" in README.md)",
+            "(read-only connections work whenever no nightly run is writing; see 'Reading the scores' in README.md)",
         ]
         return "\n".join(lines)
 
