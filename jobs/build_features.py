@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from features.snapshot import materialize_features
+from jobs.clock import yesterday
 from jobs.progress import StageTimer
 
 
@@ -23,15 +23,6 @@ class FeatureBuildReport:
             f"features as of {self.as_of}: {self.customers} customers stored in customer_features "
             f"(audits passed) in {self.seconds:.1f}s"
         )
-
-
-def yesterday(timezone: str, now: dt.datetime | None = None) -> dt.date:
-    """The day before today in ``timezone`` (the default as-of day: the last complete day).
-
-    ``now`` (timezone-aware) replaces the clock in tests.
-    """
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return now.astimezone(ZoneInfo(timezone)).date() - dt.timedelta(days=1)
 
 
 def build_features(warehouse, settings, *, as_of: dt.date | None = None) -> FeatureBuildReport:

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +23,7 @@ from config.errors import ScorehouseError
 from config.settings import Settings
 from features.warehouse import Warehouse
 from jobs import synthetic
+from jobs.clock import yesterday
 from jobs.loading import LoadReport, load_rows
 from jobs.progress import progress
 
@@ -121,7 +121,7 @@ def generate(
     if seed < 0:
         raise GenerateError(f"--seed must be a non-negative integer, got {seed}")
     if end_date is None:
-        end_date = dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=1)
+        end_date = yesterday(settings.timezone)
     start = end_date - dt.timedelta(days=days - 1)
     if not replace:
         for table in ("transactions", "customers", "sessions"):

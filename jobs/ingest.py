@@ -8,16 +8,15 @@ required column absent) raises :class:`IngestError` before a single row is writt
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
 from config.errors import ScorehouseError
 from config.settings import Settings
 from features.warehouse import Warehouse, WarehouseError
+from jobs.clock import local_today
 from jobs.loading import KINDS, LoadReport, load_rows
 from jobs.progress import StageTimer
 
@@ -72,12 +71,6 @@ def ingest(
             today=today,
             categories=settings.ingest.categories,
         )
-
-
-def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
-    """Today's date in ``timezone`` (rows dated after it are future_date); ``now`` is for tests."""
-    moment = now or dt.datetime.now(dt.UTC)
-    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def content_id(file: Path, kind: str) -> str:

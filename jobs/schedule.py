@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from config.errors import ScorehouseError
 from jobs import runs
+from jobs.clock import local_today
 from jobs.lock import warehouse_lock
 
 log = logging.getLogger("scorehouse")
@@ -76,7 +77,7 @@ def catch_up_days(warehouse, settings, today: dt.date | None = None) -> list[dt.
     Bounded by ``settings.schedule.max_catch_up_days`` (the newest days win; skipped older days are
     logged). Empty when there was never a successful run (the cron takes it from there).
     """
-    today = today or dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    today = today or local_today(settings.timezone)
     yesterday = today - dt.timedelta(days=1)
     last = runs.last_successful_day(warehouse, "nightly")
     if last is None:

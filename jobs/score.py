@@ -17,7 +17,6 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -25,6 +24,7 @@ import pyarrow as pa
 
 from config.errors import ScorehouseError
 from jobs import runs
+from jobs.clock import yesterday
 from jobs.prefetch import prefetched
 from jobs.progress import StageTimer, progress
 
@@ -65,7 +65,7 @@ class NothingToScore(ScorehouseError):
 
 def default_as_of(settings) -> dt.date:
     """Yesterday in the configured time zone: the last complete day of data."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=1)
+    return yesterday(settings.timezone)
 
 
 @dataclass

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from jobs.clock import yesterday
 from jobs.progress import StageTimer
 from models.errors import NotEnoughHistory
 from models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
@@ -25,11 +25,6 @@ log = logging.getLogger("scorehouse")
 
 MIN_FEATURE_HISTORY_DAYS = 30  # the earliest cutoff should see at least this many days of purchases
 MIN_SPACING_DAYS = 7
-
-
-def yesterday(settings) -> dt.date:
-    """Yesterday's date in the configured time zone (the default as-of day)."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=1)
 
 
 def cutoff_spacing(first_day: dt.date, as_of: dt.date, settings) -> tuple[int, str | None]:
@@ -161,7 +156,7 @@ def task_lines(result: TaskResult, title: str) -> list[str]:
 
 def train(warehouse, settings, *, as_of: dt.date | None = None) -> TrainReport:
     """Train, compare and register both models using data on or before ``as_of``."""
-    as_of = as_of or yesterday(settings)
+    as_of = as_of or yesterday(settings.timezone)
     timer = StageTimer()
     with timer.stage("training spine"):
         frame, types, notes, used = training_frame(warehouse, settings, as_of)

@@ -12,6 +12,7 @@ from featurekit import D, day, warehouse_with  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from jobs import build_features as job  # noqa: E402
+from jobs import clock  # noqa: E402
 
 
 def test_build_features_stores_the_day_and_reports_it():
@@ -25,7 +26,7 @@ def test_build_features_stores_the_day_and_reports_it():
 def test_default_as_of_is_yesterday_in_the_configured_zone():
     warehouse = warehouse_with([("a", "2020-01-01 10:00", 10.0)])
     report = job.build_features(warehouse, Settings(timezone="Pacific/Kiritimati"), as_of=None)
-    assert report.as_of == job.yesterday("Pacific/Kiritimati")
+    assert report.as_of == clock.yesterday("Pacific/Kiritimati")
     evening_utc = dt.datetime(2025, 1, 1, 20, 0, tzinfo=dt.timezone.utc)
-    assert job.yesterday("UTC", evening_utc) == dt.date(2024, 12, 31)
-    assert job.yesterday("Pacific/Kiritimati", evening_utc) == dt.date(2025, 1, 1)  # already Jan 2 there
+    assert clock.yesterday("UTC", evening_utc) == dt.date(2024, 12, 31)
+    assert clock.yesterday("Pacific/Kiritimati", evening_utc) == dt.date(2025, 1, 1)  # already Jan 2 there

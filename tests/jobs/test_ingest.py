@@ -215,7 +215,7 @@ def test_cli_subprocess_good_and_bad_file(tmp_path):
 def test_today_is_taken_in_the_configured_timezone():
     import datetime as dt
 
-    from jobs.ingest import local_today
+    from jobs.clock import local_today
 
     late_utc = dt.datetime(2024, 6, 30, 22, 30, tzinfo=dt.UTC)
     assert local_today("UTC", late_utc) == dt.date(2024, 6, 30)
