@@ -4,8 +4,9 @@ Setup (cached in --workdir, not timed): a warehouse generated with --customers c
 years (~20 transactions each). Then ``jobs.train.train`` runs in a fresh child process for the
 last day of the data (sampled spine of ``training.max_training_rows`` rows, every candidate on the
 rolling validation cutoffs, both champions fitted and registered), so its peak RSS is training's
-alone. Reference, measured in the same run in another child: building the same training spine
-(``features.training.training_set``, the feature SQL for every cutoff) without fitting anything.
+alone. Reference, measured in the same run in another child: one day's features for every customer
+(``features.snapshot.feature_frame`` for the last day: the feature SQL over the whole warehouse,
+read into pandas), i.e. what the training spine would cost per cutoff without the customer sample.
 
     .venv/bin/python benchmarks/train_benchmark.py --customers 1000000
 """
@@ -79,14 +80,14 @@ def child_train(workdir: Path, customers: int) -> None:
 
 
 def child_reference(workdir: Path, customers: int) -> None:
-    """Child process: only the training spine (features for every cutoff, labels, sampling)."""
-    from features.training import training_set
+    """Child process: one day's features of every customer, read into pandas (no sampling)."""
+    from features.snapshot import feature_frame
     from features.warehouse import Warehouse
 
     settings = _settings(workdir, customers)
     started = time.perf_counter()
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
-        frame = training_set(warehouse, _last_day(warehouse), settings)
+        frame = feature_frame(warehouse, _last_day(warehouse))
     print(json.dumps({"total": time.perf_counter() - started, "rows": len(frame)}))
 
 
@@ -122,7 +123,8 @@ def main() -> None:
     for task, fits in trained["candidates"].items():
         print(f"    {task} candidates (rolling validation): " + ", ".join(f"{n} {s}s" for n, s in fits.items()))
     print(f"  {'total (wall)':<18}{trained['total']:8.1f}s   peak RSS {train_peak / gib:.2f} GiB")
-    print(f"reference (training spine only): {reference['total']:.1f}s, peak {reference_peak / gib:.2f} GiB")
+    print(f"reference (one day's features, all {reference['rows']:,} customers): {reference['total']:.1f}s, "
+          f"peak {reference_peak / gib:.2f} GiB")
     print(f"ratio train / reference: time {trained['total'] / reference['total']:.2f}x, "
           f"peak memory {train_peak / reference_peak:.2f}x")
 

@@ -42,7 +42,14 @@ class TrainingSettings(BaseModel):
     cutoff_spacing_days: PositiveInt = Field(30, description="days between consecutive cutoffs")
     n_validation_cutoffs: PositiveInt = Field(2, description="latest cutoffs held out for validation")
     max_training_rows: PositiveInt = Field(
-        400_000, description="sample the spine down to this many rows (deterministic)"
+        200_000, description="sample the spine down to this many rows (deterministic)"
+    )
+    max_comparison_rows: PositiveInt = Field(
+        50_000, description="candidates are compared on at most this many training rows per validation "
+        "cutoff (a seeded sample); the winner is then fitted on the whole spine",
+    )
+    parallel_candidates: PositiveInt = Field(
+        2, description="candidates evaluated at the same time (threads; results do not depend on it)"
     )
     spend_metric: Literal["rmse", "mae", "r2", "spearman", "top_decile_capture"] = "rmse"
     category_metric: Literal["log_loss", "accuracy", "top3_accuracy", "macro_f1"] = "log_loss"

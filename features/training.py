@@ -4,15 +4,22 @@ Features of each cutoff come from :func:`features.snapshot.feature_frame`, the S
 with ``as_of`` = the cutoff (Feast's historical retrieval, lifetimes' calibration/holdout split);
 targets from :func:`features.labels.label_frame`. Every cutoff's horizon ends on or before the
 training day, so all targets are fully observed.
+
+On a large warehouse the customers are sampled *before* any feature is computed: the sampled
+customers' rows up to the training day are copied into an in-memory warehouse and the same SQL runs
+there, so a spine of a few hundred thousand rows costs the same whether the warehouse holds 100
+thousand or 10 million customers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from config.errors import ScorehouseError
 from features.labels import label_frame
@@ -41,10 +48,11 @@ def training_cutoffs(
 def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame:
     """Rows (customer_id, cutoff_date, <features...>, future_spend_30d, purchased_30d, next_category).
 
-    Sampled down to ``settings.training.max_training_rows`` deterministically: a row is kept when
-    its hash of (customer_id, cutoff, ``settings.random_seed``) is among the smallest, so the same
-    warehouse and settings always give the same rows. Raises :class:`NoTrainingCutoff` naming the
-    dates when no cutoff has fully observed targets.
+    At most ``settings.training.max_training_rows`` rows, sampled deterministically: first at most
+    ``ceil(max_training_rows / cutoffs)`` customers (see :func:`customer_sample`), then, if the
+    spine is still too long, the rows whose hash of (customer_id, cutoff, ``settings.random_seed``)
+    is among the smallest. The same warehouse and settings always give the same rows. Raises
+    :class:`NoTrainingCutoff` naming the dates when no cutoff has fully observed targets.
     """
     training = settings.training
     horizon = settings.horizon_days
@@ -58,15 +66,20 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
             f"is {as_of - dt.timedelta(days=horizon)}, before the first transaction day {first_day}"
         )
     limit = training.max_training_rows
+    source = customer_sample(warehouse, as_of, math.ceil(limit / len(cutoffs)), settings.random_seed)
     frames = []
-    for cutoff in cutoffs:
-        features = feature_frame(warehouse, cutoff)
-        labels = label_frame(warehouse, cutoff, horizon)
-        rows = features.drop(columns="as_of_date").merge(labels, on="customer_id", how="left", validate="1:1")
-        rows.insert(1, "cutoff_date", cutoff)
-        rows["_sample_key"] = sample_keys(rows["customer_id"], cutoff, settings.random_seed)
-        frames.append(rows.nsmallest(limit, "_sample_key") if len(rows) > limit else rows)
-        log.info("training cutoff %s: %d customers", cutoff, len(rows))
+    try:
+        for cutoff in cutoffs:
+            features = feature_frame(source, cutoff)
+            labels = label_frame(source, cutoff, horizon)
+            rows = features.drop(columns="as_of_date").merge(labels, on="customer_id", how="left", validate="1:1")
+            rows.insert(1, "cutoff_date", cutoff)
+            rows["_sample_key"] = sample_keys(rows["customer_id"], cutoff, settings.random_seed)
+            frames.append(rows.nsmallest(limit, "_sample_key") if len(rows) > limit else rows)
+            log.info("training cutoff %s: %d customers", cutoff, len(rows))
+    finally:
+        if source is not warehouse:
+            source.close()
     sample = fill_category_columns(pd.concat(frames, ignore_index=True))
     if len(sample) > limit:
         sample = sample.nsmallest(limit, "_sample_key")
@@ -74,8 +87,36 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
     return sample.reset_index(drop=True)
 
 
-def sample_keys(customer_ids: pd.Series, cutoff: dt.date, seed: int) -> np.ndarray:
-    """A deterministic pseudo-random uint64 per (customer_id, cutoff, seed) for sampling."""
-    salted = customer_ids.astype(str) + f"|{cutoff.isoformat()}"
+def customer_sample(warehouse: Warehouse, as_of: dt.date, customers: int, seed: int) -> Warehouse:
+    """``warehouse`` itself when it knows at most ``customers`` customers on ``as_of``; else a sample.
+
+    The sample is an in-memory warehouse holding, for the ``customers`` customers with the smallest
+    hash of (customer_id, ``seed``), their transactions and sessions up to ``as_of`` and their
+    ``customers`` rows. Each customer keeps their whole history, so the feature SQL gives them
+    exactly the features the full warehouse would. The caller closes it.
+    """
+    known = warehouse.fetch_arrow("training/known_customers", {"as_of": as_of}).column("customer_id")
+    if len(known) <= customers:
+        return warehouse
+    keys = sample_keys(pd.Series(known.to_numpy(zero_copy_only=False)), None, seed)
+    chosen = known.take(np.sort(np.argsort(keys, kind="stable")[:customers]))
+    log.info("training spine: sampling %d of %d customers before computing features", customers, len(known))
+    sample = Warehouse.memory()
+    try:
+        with warehouse.registered("training_customers", pa.table({"customer_id": chosen})):
+            for table in ("transactions", "customers", "sessions"):
+                sample.insert_data(table, warehouse.fetch_arrow(f"training/sampled_{table}", {"as_of": as_of}))
+    except BaseException:
+        sample.close()
+        raise
+    return sample
+
+
+def sample_keys(customer_ids: pd.Series, cutoff: dt.date | None, seed: int) -> np.ndarray:
+    """A deterministic pseudo-random uint64 per (customer_id, cutoff, seed) for sampling.
+
+    ``cutoff`` None keys the customer alone (the same key at every cutoff).
+    """
+    salted = customer_ids.astype(str) + (f"|{cutoff.isoformat()}" if cutoff else "")
     key = f"{seed:016d}"[-16:]
     return pd.util.hash_pandas_object(salted, index=False, hash_key=key).to_numpy()

@@ -12,11 +12,13 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from models.errors import NotEnoughHistory
 from models.metrics import align_probabilities, category_metrics, sort_key, spend_metrics
@@ -95,15 +97,56 @@ class Comparison:
         return ranked[0]
 
 
+def capped(rows: pd.DataFrame, max_rows: int | None, seed: int) -> pd.DataFrame:
+    """``rows`` itself, or a seeded sample of ``max_rows`` of them in their original order."""
+    if max_rows is None or len(rows) <= max_rows:
+        return rows
+    keep = np.sort(np.random.default_rng(seed).choice(len(rows), size=max_rows, replace=False))
+    return rows.iloc[keep]
+
+
 def rolling_outputs(pipeline, frame: pd.DataFrame, folds: Sequence[Fold], target: str,
-                    output: Callable) -> list[np.ndarray]:
-    """Fit a clone of ``pipeline`` per fold on its training rows and collect ``output(fitted, X)``."""
+                    output: Callable, max_rows: int | None = None, seed: int = 0) -> list[np.ndarray]:
+    """Fit a clone of ``pipeline`` per fold on its training rows and collect ``output(fitted, X)``.
+
+    With ``max_rows``, each fold trains on a seeded sample of at most that many of its rows (the
+    same rows for every candidate); validation always uses every row of the validation cutoff.
+    """
     results = []
     for fold in folds:
         train, valid = fold_rows(frame, fold)
+        train = capped(train, max_rows, seed)
         fitted = clone(pipeline).fit(train, train[target].to_numpy())
         results.append(output(fitted, valid))
     return results
+
+
+def run_candidates(candidates: Mapping[str, object], evaluate: Callable, n_jobs: int = 1) -> dict[str, tuple]:
+    """``{name: (result or the exception it raised, seconds)}`` of ``evaluate(pipeline)`` per candidate.
+
+    With ``n_jobs`` > 1 that many candidates are evaluated at once in threads (scikit-learn's tree
+    and histogram code releases the GIL), each with one OpenMP thread: the parallelism is across
+    candidates, not inside one fit. Every candidate is cloned and seeded on its own, so the results
+    do not depend on ``n_jobs``; only the seconds do, as the candidates share the cores.
+    """
+    def timed(pipeline):
+        started = time.perf_counter()
+        try:
+            result = evaluate(pipeline)
+        except Exception as error:  # one broken candidate must not stop the comparison
+            result = error
+        return result, time.perf_counter() - started
+
+    def timed_single_threaded(pipeline):
+        # OpenMP thread counts are per thread: a new thread starts with the process default (all cores)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return timed(pipeline)
+
+    if n_jobs <= 1:
+        return {name: timed(pipeline) for name, pipeline in candidates.items()}
+    with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="candidate") as pool:
+        futures = {name: pool.submit(timed_single_threaded, pipeline) for name, pipeline in candidates.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _spend_output(fitted, rows):
@@ -111,20 +154,24 @@ def _spend_output(fitted, rows):
 
 
 def compare_spend(candidates: Mapping[str, object], frame: pd.DataFrame, folds: Sequence[Fold],
-                  metric: str) -> Comparison:
-    """Rolling validation of every spend candidate; a candidate that fails is listed, not fatal."""
+                  metric: str, max_rows: int | None = None, seed: int = 0, n_jobs: int = 1) -> Comparison:
+    """Rolling validation of every spend candidate; a candidate that fails is listed, not fatal.
+
+    ``max_rows`` / ``seed``: see :func:`rolling_outputs` (comparing on a sample keeps training fast
+    at millions of customers; the winner is then fitted on the whole spine). ``n_jobs``: see
+    :func:`run_candidates`.
+    """
     valid = pd.concat([fold_rows(frame, fold)[1] for fold in folds])
     actual = valid[SPEND_TARGET].astype(float).reset_index(drop=True)
     rows, predictions = {}, {}
-    for name, pipeline in candidates.items():
-        started = time.perf_counter()
-        try:
-            predicted = np.concatenate(rolling_outputs(pipeline, frame, folds, SPEND_TARGET, _spend_output))
-        except Exception as error:  # one broken candidate must not stop the comparison
+    outcomes = run_candidates(candidates, lambda pipeline: np.concatenate(
+        rolling_outputs(pipeline, frame, folds, SPEND_TARGET, _spend_output, max_rows, seed)), n_jobs)
+    for name, (predicted, seconds) in outcomes.items():
+        if isinstance(predicted, Exception):
+            error = predicted
             log.warning("spend candidate %s failed: %s", name, error)
             rows[name] = {"status": f"failed: {type(error).__name__}: {error}"[:120]}
             continue
-        seconds = time.perf_counter() - started
         predictions[name] = predicted
         rows[name] = {**spend_metrics(actual, predicted), "fit_seconds": seconds, "status": "ok"}
         log.info("spend candidate %s: %s %.4f (%.1fs)", name, metric, rows[name][metric], seconds)
@@ -146,23 +193,21 @@ def category_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_category(candidates: Mapping[str, object], frame: pd.DataFrame, folds: Sequence[Fold],
-                     metric: str) -> Comparison:
-    """Rolling validation of every category candidate on purchasers only."""
+                     metric: str, max_rows: int | None = None, seed: int = 0, n_jobs: int = 1) -> Comparison:
+    """Rolling validation of every category candidate on purchasers only (other arguments: as spend)."""
     frame = category_rows(frame)
     valid = pd.concat([fold_rows(frame, fold)[1] for fold in folds])
     actual = valid[CATEGORY_TARGET].astype(object).reset_index(drop=True)
     labels = np.asarray(sorted(set(frame[CATEGORY_TARGET].astype(object))), dtype=object)
     rows, predictions, classes = {}, {}, {}
-    for name, pipeline in candidates.items():
-        started = time.perf_counter()
-        try:
-            outputs = rolling_outputs(pipeline, frame, folds, CATEGORY_TARGET, _category_output)
-        except Exception as error:
-            log.warning("category candidate %s failed: %s", name, error)
-            rows[name] = {"status": f"failed: {type(error).__name__}: {error}"[:120]}
+    outcomes = run_candidates(candidates, lambda pipeline: rolling_outputs(
+        pipeline, frame, folds, CATEGORY_TARGET, _category_output, max_rows, seed), n_jobs)
+    for name, (outputs, seconds) in outcomes.items():
+        if isinstance(outputs, Exception):
+            log.warning("category candidate %s failed: %s", name, outputs)
+            rows[name] = {"status": f"failed: {type(outputs).__name__}: {outputs}"[:120]}
             continue
         proba = np.vstack([align_probabilities(p, c, labels) for p, c in outputs])
-        seconds = time.perf_counter() - started
         predictions[name], classes[name] = proba, labels
         rows[name] = {**category_metrics(actual, proba, labels), "fit_seconds": seconds, "status": "ok"}
         log.info("category candidate %s: %s %.4f (%.1fs)", name, metric, rows[name][metric], seconds)

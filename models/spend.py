@@ -44,7 +44,7 @@ TOTAL_SPEND = ("monetary", "total_spend")
 LIFETIME_DAYS = ("btyd_T", "customer_age_days", "customer_lifetime_days")
 BTYD_COLUMNS = ("btyd_x", "btyd_t_x", "btyd_T", "btyd_mean_repeat_value")
 BASELINES = ("naive_last_30d", "historical_rate", "btyd")
-SLOW_MODEL_MAX_ROWS = 100_000  # rows the random forest and gradient boosting are fitted on, at most
+SLOW_MODEL_MAX_ROWS = 25_000  # rows the random forest and gradient boosting are fitted on, at most
 
 
 def first_present(candidates: tuple[str, ...], names) -> str | None:

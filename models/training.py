@@ -10,10 +10,12 @@ own recipe (a clone of its saved Pipeline), and the challenger is promoted only 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import math
-import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,11 +65,32 @@ class TaskResult:
 
 
 def recipe_key(pipeline) -> str:
-    """Hash of an unfitted recipe (algorithm + every parameter + frozen feature declaration)."""
+    """Hash of an unfitted recipe (algorithm + every parameter + frozen feature declaration).
+
+    Built from a canonical text of the parameters, not from pickled bytes: pickle output depends on
+    which equal strings happen to be the same object, so a champion loaded from disk would never
+    match the identical fresh candidate (and would be re-fitted and never refreshed).
+    """
     recipe = clone(pipeline)
     if "purchase_classifier" in recipe.named_steps["model"].get_params(deep=False):
         recipe.set_params(model__purchase_classifier=None)
-    return hashlib.sha256(pickle.dumps(recipe)).hexdigest()
+    return hashlib.sha256(json.dumps(_canonical(recipe)).encode()).hexdigest()
+
+
+def _canonical(value):
+    """A JSON-able description of an estimator and its parameters (order of dicts kept)."""
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        return [kind, [[name, _canonical(v)] for name, v in sorted(value.get_params(deep=False).items())]]
+    if isinstance(value, Mapping):
+        return [["dict"], [[repr(k), _canonical(v)] for k, v in value.items()]]
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, [_canonical(v) for v in value]]
+    if isinstance(value, np.ndarray):
+        return ["ndarray", str(value.dtype), _canonical(value.tolist())]
+    if callable(value):  # a function's repr holds its memory address
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(type(value)))}"
+    return repr(value)
 
 
 def _plain(value):
@@ -150,7 +173,8 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
     seed = settings.random_seed
     candidates, notes = spend_candidates(types, seed, settings.horizon_days)
     metric = settings.training.spend_metric
-    comparison = compare_spend(candidates, frame, folds, metric)
+    compare = _comparer(compare_spend, settings, len(frame), notes)
+    comparison = compare(candidates, frame, folds, metric)
     challenger = comparison.best()
     warnings = baseline_warnings(comparison, challenger, BASELINES)
     predicted = comparison.predictions[challenger]
@@ -159,7 +183,7 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
     pipeline = with_purchase_classifier(candidates[challenger], types, seed)
     pipeline.fit(frame, frame[SPEND_TARGET].to_numpy(float))
     pipeline.named_steps["model"].calibrate_interval(predicted, actual)
-    return _register(warehouse, settings, "spend", pipeline, challenger, comparison, candidates, compare_spend,
+    return _register(warehouse, settings, "spend", pipeline, challenger, comparison, candidates, compare,
                      frame, folds, as_of, trained_at, warnings, notes, coverage)
 
 
@@ -173,14 +197,25 @@ def train_category(warehouse, settings, frame: pd.DataFrame, types: dict, as_of:
 def _train_category(warehouse, settings, frame, types, as_of, folds, trained_at) -> TaskResult:
     candidates, notes = category_candidates(types, settings.random_seed)
     metric = settings.training.category_metric
-    comparison = compare_category(candidates, frame, folds, metric)
+    rows = category_rows(frame)
+    compare = _comparer(compare_category, settings, len(rows), notes)
+    comparison = compare(candidates, frame, folds, metric)
     challenger = comparison.best()
     warnings = baseline_warnings(comparison, challenger, CATEGORY_BASELINES)
-    rows = category_rows(frame)
     pipeline = clone(candidates[challenger]).fit(rows, rows[CATEGORY_TARGET].astype(str).to_numpy(object))
     return _register(warehouse, settings, "category", pipeline, challenger, comparison, candidates,
-                     compare_category, frame, folds, as_of, trained_at, warnings, notes, None,
+                     compare, frame, folds, as_of, trained_at, warnings, notes, None,
                      training_rows=len(rows))
+
+
+def _comparer(compare, settings, rows: int, notes: list[str]):
+    """``compare`` bound to the comparison row cap, so challenger and champion see the same rows."""
+    cap = settings.training.max_comparison_rows
+    if rows > cap:
+        notes.append(f"candidates compared on at most {cap:,} training rows per validation cutoff "
+                     f"(training.max_comparison_rows); the winner is fitted on all {rows:,}")
+    return functools.partial(compare, max_rows=cap, seed=settings.random_seed,
+                             n_jobs=settings.training.parallel_candidates)
 
 
 def _register(warehouse, settings, task, pipeline, challenger, comparison, candidates, compare, frame, folds,

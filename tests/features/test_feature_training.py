@@ -11,7 +11,7 @@ from featurekit import D, day, warehouse_with
 from config.settings import Settings, TrainingSettings
 from features.labels import label_frame
 from features.snapshot import feature_frame
-from features.training import NoTrainingCutoff, training_cutoffs, training_set
+from features.training import NoTrainingCutoff, customer_sample, training_cutoffs, training_set
 
 
 def test_cutoffs_end_one_horizon_before_the_as_of_day_and_skip_days_without_history():
@@ -76,3 +76,35 @@ def test_a_category_first_bought_after_an_early_cutoff_is_zero_not_missing_there
     frame = training_set(warehouse, D, settings(n_cutoffs=2, cutoff_spacing_days=30))
     early = frame[frame["cutoff_date"] == D - dt.timedelta(days=40)].iloc[0]
     assert (early["category_share__books"], early["category_share__toys"]) == (1.0, 0.0)
+
+
+def test_a_customer_sample_gives_each_sampled_customer_the_full_warehouses_features():
+    warehouse = shop()
+    frame = training_set(warehouse, D, settings(n_cutoffs=3, cutoff_spacing_days=10, max_training_rows=30))
+    assert frame["customer_id"].nunique() == 10  # ceil(30 rows / 3 cutoffs) customers, each at every cutoff
+    assert len(frame) == 30
+    for cutoff, rows in frame.groupby("cutoff_date"):
+        full = feature_frame(warehouse, cutoff).drop(columns="as_of_date").merge(
+            label_frame(warehouse, cutoff, 10), on="customer_id")
+        expected = full[full["customer_id"].isin(rows["customer_id"])].reset_index(drop=True)
+        got = rows.drop(columns="cutoff_date").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got[expected.columns], expected)
+
+
+def test_the_customer_sample_copies_nothing_after_the_training_day():
+    warehouse = warehouse_with(
+        [(f"c{i}", day(-40 + i), 10.0) for i in range(20)] + [(f"c{i}", day(3), 99.0) for i in range(20)],
+        customers=[(f"c{i}", day(-50)[:10], 30, "f", 1000.0, "north") for i in range(20)],
+        sessions=[(f"c{i}", day(-1), 30.0, "books") for i in range(20)] + [(f"c{i}", day(2), 30.0, "books")
+                                                                          for i in range(20)],
+    )
+    sample = customer_sample(warehouse, D, 5, seed=1)
+    try:
+        assert sample is not warehouse
+        assert sample.row_count("customers") == 5
+        # each sampled customer bought and browsed once before D and once after: only the first is copied
+        assert sample.row_count("transactions") == 5 and sample.row_count("sessions") == 5
+        assert len(sample.fetch_df("training/known_customers", {"as_of": D})) == 5
+    finally:
+        sample.close()
+    assert customer_sample(warehouse, D, 20, seed=1) is warehouse

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import joblib
 import numpy as np
 import pytest
 
@@ -171,3 +172,18 @@ def test_category_model_outputs_json_probabilities(warehouse, settings, spine, m
     assert all(abs(sum(p.values()) - 1) < 1e-4 for p in parsed)
     assert (out["predicted_category"] == [max(p, key=p.get) for p in parsed]).all()
     assert np.allclose(out["category_probability"], [max(p.values()) for p in parsed], atol=1e-6)
+
+
+def test_a_champion_loaded_from_disk_has_the_recipe_of_the_same_fresh_candidate(tmp_path, spine):
+    from models.spend import spend_candidates
+    from models.training import recipe_key
+
+    types = {name: "numeric" for name in ("spend_30d", "monetary", "btyd_x", "btyd_t_x", "btyd_T",
+                                          "btyd_mean_repeat_value", "frequency")}
+    candidates, _ = spend_candidates(types, seed=42)
+    for name in ("blend_btyd_two_part", "random_forest", "ridge"):
+        joblib.dump(candidates[name], tmp_path / f"{name}.joblib")
+        loaded = joblib.load(tmp_path / f"{name}.joblib")
+        assert recipe_key(loaded) == recipe_key(spend_candidates(dict(types), seed=42)[0][name])
+    assert recipe_key(candidates["random_forest"]) != recipe_key(spend_candidates(types, seed=43)[0]["random_forest"])
+    assert recipe_key(candidates["ridge"]) != recipe_key(candidates["linear"])

@@ -106,3 +106,36 @@ def test_fold_rows_select_by_calendar_day_of_timestamps():
     folds = validation_plan(frame["cutoff_date"], 1, 30)
     train, valid = fold_rows(frame, folds[0])
     assert list(train["customer_id"]) == ["a", "b"] and list(valid["customer_id"]) == ["c"]
+
+
+class _RowSpy(RegressorMixin, BaseEstimator):
+    """Remembers the customer ids of the rows it was fitted on (a numeric copy passed in as a feature)."""
+
+    seen: list = []
+
+    def fit(self, X, y):
+        _RowSpy.seen.append(tuple(X["row"]))
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_a_comparison_row_cap_fits_every_candidate_on_the_same_seeded_rows_and_validates_on_all(spine):
+    frame = spine.copy()
+    frame["row"] = np.arange(len(frame), dtype=float)
+    folds = validation_plan(frame["cutoff_date"].unique(), 2, 30)
+    candidates = {name: Pipeline([("features", FrozenFeatures({"row": "numeric"})), ("model", _RowSpy())])
+                  for name in ("first", "second")}
+    _RowSpy.seen = []
+    capped = compare_spend(candidates, frame, folds, "rmse", max_rows=50, seed=7)
+    first, second = _RowSpy.seen[:len(folds)], _RowSpy.seen[len(folds):]
+    assert first == second  # both candidates saw the same rows
+    for fold, rows in zip(folds, first, strict=True):
+        training = fold_rows(frame, fold)[0]
+        assert len(training) > 50 and len(rows) == 50 and set(rows) <= set(training["row"])
+    assert len(capped.actual) == sum(len(fold_rows(frame, fold)[1]) for fold in folds)
+    _RowSpy.seen = []
+    compare_spend(candidates, frame, folds, "rmse", max_rows=50, seed=8)
+    assert _RowSpy.seen[:len(folds)] != first  # another seed, another sample
