@@ -59,10 +59,17 @@ def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
     if champion is None:
         return RetrainDecision(True, "no spend model is registered yet")
     trained = trained_as_of(champion.metadata)
+    # a later run whose challenger lost also counts: otherwise a champion that keeps winning would
+    # make every night retrain once the cadence has passed
+    last_run = registry.latest_training_day(warehouse, "spend")
+    if last_run is not None and (trained is None or last_run > trained):
+        trained, what = last_run, "the last training run was"
+    else:
+        what = "the champion was trained"
     cadence = settings.training.retrain_every_days
     if trained is not None and (as_of - trained).days >= cadence:
         return RetrainDecision(
-            True, f"the champion was trained as of {trained}, {(as_of - trained).days} days ago (cadence {cadence} days)"
+            True, f"{what} as of {trained}, {(as_of - trained).days} days ago (cadence {cadence} days)"
         )
     figures = drift_figures(warehouse, champion, as_of)
     threshold = settings.training.drift_threshold

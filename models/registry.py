@@ -43,6 +43,13 @@ def champion_row(warehouse, task: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
+def latest_training_day(warehouse, task: str) -> dt.date | None:
+    """The latest as-of day a model of ``task`` was trained for, champion or not (None when never)."""
+    _check_task(task)
+    day = warehouse.scalar("registry/latest_training_day", {"task": task})
+    return None if day is None else pd.Timestamp(day).date()
+
+
 def registered_models(warehouse) -> pd.DataFrame:
     """Every registered model, newest first."""
     return warehouse.fetch_df("registry/registered_models")

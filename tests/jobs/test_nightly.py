@@ -75,6 +75,26 @@ def test_retrain_cadence_and_reason(filled, memory_settings):
     assert trained_as_of({"as_of_date": "2024-06-01"}) == dt.date(2024, 6, 1)
 
 
+def test_a_later_training_run_whose_challenger_lost_resets_the_cadence(filled, memory_settings):
+    from models.registry import record_model
+
+    scorefakes.make_champions(LAST_DAY - dt.timedelta(days=9))
+    assert retrain_decision(filled, memory_settings, LAST_DAY).due
+    lost = {
+        "model_id": "spend-lost", "task": "spend", "algorithm": "ridge", "trained_at": dt.datetime(2024, 6, 29),
+        "as_of_date": LAST_DAY - dt.timedelta(days=2), "training_cutoffs": "[]", "validation_cutoffs": "[]",
+        "metric_name": "rmse", "metric_value": 1.0, "metrics": "{}", "artifact_path": "spend/lost.joblib",
+        "checksum": "0" * 64, "feature_hash": "0" * 64, "is_champion": False, "promoted_at": None,
+    }
+    record_model(filled, lost, promote=False, decision="champion kept", promoted_at=dt.datetime(2024, 6, 29))
+    decision = retrain_decision(filled, memory_settings, LAST_DAY)
+    assert not decision.due
+    scorefakes.make_champions(LAST_DAY - dt.timedelta(days=30))
+    assert not retrain_decision(filled, memory_settings, dt.date(2024, 7, 4)).due  # 6 days after the run
+    late = retrain_decision(filled, memory_settings, dt.date(2024, 7, 5))
+    assert late.due and "last training run was as of 2024-06-28" in late.reason
+
+
 def test_drift_in_predicted_spend_forces_a_retrain(filled, memory_settings, monkeypatch):
     scorefakes.make_champions(LAST_DAY - dt.timedelta(days=1))
     nightly(filled, memory_settings, as_of=LAST_DAY - dt.timedelta(days=1))
