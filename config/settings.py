@@ -45,7 +45,7 @@ class TrainingSettings(BaseModel):
         200_000, description="sample the spine down to this many rows (deterministic)"
     )
     max_comparison_rows: PositiveInt = Field(
-        50_000, description="candidates are compared on at most this many training rows per validation "
+        100_000, description="candidates are compared on at most this many training rows per validation "
         "cutoff (a seeded sample); the winner is then fitted on the whole spine",
     )
     parallel_candidates: PositiveInt = Field(

@@ -138,7 +138,8 @@ def run_candidates(candidates: Mapping[str, object], evaluate: Callable, n_jobs:
         return result, time.perf_counter() - started
 
     def timed_single_threaded(pipeline):
-        # OpenMP thread counts are per thread: a new thread starts with the process default (all cores)
+        # OpenMP thread counts are per thread: a new thread starts with the process default (all cores);
+        # the BLAS limit is process-wide and set by the caller
         with threadpool_limits(limits=1, user_api="openmp"):
             return timed(pipeline)
 

@@ -41,10 +41,12 @@ from models.spend import BASELINES, apply_interval, interval_table, spend_candid
 
 log = logging.getLogger(__name__)
 
-#: OpenMP threads for fitting (HistGradientBoosting). One: with two, every split waits at a barrier
-#: for the other thread, and on a shared 2-core machine (DuckDB, another job) that thread is often
-#: descheduled -- measured 10-30x slower fits under load. Forests still use n_jobs=2 (joblib threads).
-FIT_OPENMP_THREADS = 1
+#: OpenMP and BLAS threads per fit. One: with two, every split (HistGradientBoosting) or BLAS call
+#: (least squares) waits for the other thread, and on a shared 2-core machine that thread is often
+#: descheduled -- measured 10-30x slower HistGradientBoosting fits and 5.7x slower least squares
+#: under load. The cores are used by evaluating candidates in parallel instead
+#: (``training.parallel_candidates``); forests still use n_jobs=2 (joblib threads).
+FIT_THREADS = 1
 
 
 @dataclass
@@ -165,7 +167,7 @@ def measured_coverage(predicted: np.ndarray, actual: np.ndarray, rows: pd.DataFr
 def train_spend(warehouse, settings, frame: pd.DataFrame, types: dict, as_of: dt.date, folds: list[Fold],
                 trained_at: dt.datetime) -> TaskResult:
     """Compare, select, fit, register (and maybe promote) the spend model."""
-    with threadpool_limits(limits=FIT_OPENMP_THREADS, user_api="openmp"):
+    with threadpool_limits(limits=FIT_THREADS):
         return _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at)
 
 
@@ -190,7 +192,7 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
 def train_category(warehouse, settings, frame: pd.DataFrame, types: dict, as_of: dt.date, folds: list[Fold],
                    trained_at: dt.datetime) -> TaskResult:
     """Compare, select, fit, register (and maybe promote) the next-category model."""
-    with threadpool_limits(limits=FIT_OPENMP_THREADS, user_api="openmp"):
+    with threadpool_limits(limits=FIT_THREADS):
         return _train_category(warehouse, settings, frame, types, as_of, folds, trained_at)
 
 

@@ -42,7 +42,6 @@ final as (
         cast(per_category.orders as integer) as orders,
         per_category.spend,
         per_category.spend / per_customer.known_spend as spend_share,
-        per_category.last_purchase_at,
         per_category.last_purchase_at = per_customer.latest_purchase_at as is_latest,
         per_category.spend = per_customer.top_spend as is_top_spend
     from per_category
