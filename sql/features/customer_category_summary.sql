@@ -1,5 +1,6 @@
 -- customer_category_summary: one row per customer with a categorised purchase on or before $as_of
 -- last category = category of the latest purchase; favourite = most spend; ties go to the alphabetically first
+-- entropy terms are summed as decimal(38, 18): exact, so the result does not depend on the order threads add in
 with
 
 categories as (
@@ -13,7 +14,7 @@ final as (
         min(category) filter (where is_latest) as last_category,
         min(category) filter (where is_top_spend) as favourite_category,
         cast(count(*) as integer) as n_categories,
-        greatest(-sum(spend_share * ln(spend_share)), 0.0) as category_entropy
+        greatest(-cast(sum(cast(spend_share * ln(spend_share) as decimal(38, 18))) as double), 0.0) as category_entropy
     from categories
     group by customer_id
 )

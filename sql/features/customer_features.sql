@@ -27,7 +27,7 @@ browsing as (
     select
         customer_id,
         sum(sessions_30d) as sessions_30d,
-        sum(browsing_seconds_30d) as browsing_seconds_30d
+        cast(sum(cast(browsing_seconds_30d as decimal(18, 3))) as double) as browsing_seconds_30d
     from customer_browsing
     group by customer_id
 ),

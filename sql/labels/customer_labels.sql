@@ -1,5 +1,6 @@
 -- customer_labels: one row per customer in customer_spine for $as_of: what they did in the horizon
 -- horizon = days $as_of + 1 .. $as_of + $horizon_days inclusive (a timestamp counts by its calendar day)
+-- spend is summed as decimal(18, 4): exact, so the target does not depend on the order threads add in
 with
 
 spine as (
@@ -21,7 +22,7 @@ future_transactions as (
 future_spend as (
     select
         customer_id,
-        sum(total_amount) as future_spend
+        cast(sum(cast(total_amount as decimal(18, 4))) as double) as future_spend
     from future_transactions
     group by customer_id
 ),

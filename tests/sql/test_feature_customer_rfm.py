@@ -54,3 +54,18 @@ def test_spine_is_purchasers_plus_customers_signed_up_by_the_as_of_day():
         ],
     )
     assert set(relation(warehouse, "customer_spine")) == {"buyer", "signed_on_d", "both"}
+
+
+def test_money_is_summed_exactly_so_no_feature_depends_on_the_order_of_addition():
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 in doubles but 0.6 in another order: a double sum would
+    # let the order DuckDB's threads add in decide the last bit of the feature (and the model)
+    amounts = (0.1, 0.2, 0.3)
+    warehouse = warehouse_with([("a", day(-3 + i), amount, None, None, None, "books") for i, amount in enumerate(amounts)])
+    assert sum(amounts) != 0.6
+    rfm = relation(warehouse, "customer_rfm")["a"]
+    assert rfm["monetary"] == rfm["spend_7d"] == rfm["spend_30d"] == 0.6
+    assert rfm["avg_order_value"] == 0.6 / 3  # the exact sum, then one division
+    assert rfm["std_order_value"] == pytest.approx(0.1, abs=1e-12)
+    assert relation(warehouse, "customer_categories")[("a", "books")]["spend"] == 0.6
+    assert relation(warehouse, "customer_gaps")["a"]["total_spend"] == 0.6
+    assert relation(warehouse, "customer_repeat_summary")["a"]["btyd_mean_repeat_value"] == (0.6 - 0.1) / 2
