@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from models.errors import NotEnoughHistory
 from models.metrics import align_probabilities, category_metrics, sort_key, spend_metrics
+from models.spend import seeded_positions
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,7 @@ def capped(rows: pd.DataFrame, max_rows: int | None, seed: int) -> pd.DataFrame:
     """``rows`` itself, or a seeded sample of ``max_rows`` of them in their original order."""
     if max_rows is None or len(rows) <= max_rows:
         return rows
-    keep = np.sort(np.random.default_rng(seed).choice(len(rows), size=max_rows, replace=False))
-    return rows.iloc[keep]
+    return rows.iloc[seeded_positions(len(rows), max_rows, seed)]
 
 
 def rolling_outputs(pipeline, frame: pd.DataFrame, folds: Sequence[Fold], target: str,

@@ -153,6 +153,13 @@ class TwoPartRegressor(RegressorMixin, BaseEstimator):
         return self.predict_purchase_probability(X) * self.predict_amount(X)
 
 
+def seeded_positions(n: int, max_rows: int | None, seed: int) -> np.ndarray:
+    """Positions ``0..n-1``, or a seeded sample of ``max_rows`` of them without replacement, ascending."""
+    if max_rows is None or n <= max_rows:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=max_rows, replace=False))
+
+
 class _RowCappedBase(BaseEstimator):
     """Fit ``estimator`` on at most ``max_rows`` rows drawn without replacement (seeded).
 
@@ -170,10 +177,7 @@ class _RowCappedBase(BaseEstimator):
     def fit(self, X, y):
         """Fit a clone of the estimator on a seeded sample of at most ``max_rows`` rows."""
         y = np.asarray(y)
-        rows = np.arange(len(y))
-        if len(y) > self.max_rows:
-            rng = np.random.default_rng(self.random_state)
-            rows = np.sort(rng.choice(len(y), size=self.max_rows, replace=False))
+        rows = seeded_positions(len(y), self.max_rows, self.random_state)
         part = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
         self.estimator_ = clone(self.estimator).fit(part, y[rows])
         if "n_jobs" in self.estimator_.get_params(deep=False):
