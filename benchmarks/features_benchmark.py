@@ -43,7 +43,7 @@ SEED = 42
 
 def build(db: Path, customers: int) -> None:
     """Create the benchmark warehouse at ``db`` (transactions, customers, sessions)."""
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     params = {"customers": customers, "end_date": END_DATE, "days": DAYS, "seed": SEED}
     started = time.perf_counter()
@@ -62,8 +62,8 @@ def run_sql(db: Path, memory_limit: str | None = None) -> dict:
     The copy (not timed) keeps the cached warehouse free of feature rows, so every run builds a
     fresh day instead of first deleting the previous run's 7.6M rows.
     """
-    from features.snapshot import materialize_features
-    from features.warehouse import Warehouse
+    from scorehouse.features.snapshot import materialize_features
+    from scorehouse.features.warehouse import Warehouse
 
     with tempfile.TemporaryDirectory(dir=db.parent) as scratch:
         copy = Path(scratch) / db.name
@@ -77,8 +77,8 @@ def run_sql(db: Path, memory_limit: str | None = None) -> dict:
 
 def run_sql_seed(db: Path, memory_limit: str | None = None) -> dict:
     """Time only the relation holding the seed's 11 features (customer_rfm), for a like-for-like view."""
-    from features.snapshot import build_relations
-    from features.warehouse import Warehouse
+    from scorehouse.features.snapshot import build_relations
+    from scorehouse.features.warehouse import Warehouse
 
     with Warehouse.open(f"duckdb:///{db}", read_only=True, memory_limit=memory_limit) as warehouse:
         started = time.perf_counter()
@@ -92,7 +92,7 @@ def run_pandas(db: Path, memory_limit: str | None = None) -> dict:
     """Time the seed's way: all transactions into pandas, then a groupby for the 11 seed features."""
     import pandas as pd
 
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     with Warehouse.open(f"duckdb:///{db}", read_only=True) as warehouse:
         started = time.perf_counter()

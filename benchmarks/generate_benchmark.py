@@ -31,9 +31,9 @@ def _peak_rss_mb() -> float:
 
 def child_generate(customers: int, path: str) -> dict:
     """Run the generator into ``path`` (in this process) and measure it."""
-    from config.settings import Settings
-    from features.warehouse import Warehouse
-    from jobs.generate import generate
+    from scorehouse.config.settings import Settings
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.jobs.generate import generate
 
     started = time.perf_counter()
     with Warehouse.open(f"duckdb:///{path}") as warehouse:
@@ -55,7 +55,7 @@ def child_generate(customers: int, path: str) -> dict:
 
 def child_reference(rows: int, path: str) -> dict:
     """Time a plain DuckDB create-table-as-select of ``rows`` random transactions."""
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     with Warehouse.open(f"duckdb:///{path}") as warehouse:
         started = time.perf_counter()

@@ -30,10 +30,10 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from config.settings import Settings  # noqa: E402
-from features.warehouse import Warehouse  # noqa: E402
-from jobs.ingest import ingest  # noqa: E402
-from jobs.loading import load_rows  # noqa: E402
+from scorehouse.config.settings import Settings  # noqa: E402
+from scorehouse.features.warehouse import Warehouse  # noqa: E402
+from scorehouse.jobs.ingest import ingest  # noqa: E402
+from scorehouse.jobs.loading import load_rows  # noqa: E402
 
 TODAY = dt.date(2026, 6, 30)
 

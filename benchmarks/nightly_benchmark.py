@@ -29,7 +29,7 @@ GOAL_BYTES = 4 * 1024**3
 
 
 def _settings(workdir: Path, name: str):
-    from config.settings import Settings
+    from scorehouse.config.settings import Settings
 
     return Settings(
         warehouse_url=f"duckdb:///{workdir / name}",
@@ -40,10 +40,10 @@ def _settings(workdir: Path, name: str):
 
 def setup(workdir: Path, customers: int) -> None:
     """Generate the big warehouse and register champions trained on a small one (cached)."""
-    from features.warehouse import Warehouse
-    from jobs.generate import generate
-    from jobs.train import train
-    from models import registry
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.jobs.generate import generate
+    from scorehouse.jobs.train import train
+    from scorehouse.models import registry
 
     workdir.mkdir(parents=True, exist_ok=True)
     small, big = _settings(workdir, "small.duckdb"), _settings(workdir, f"nightly_{customers}.duckdb")
@@ -71,8 +71,8 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 
     ``rescore`` re-runs the last data day (its scores and features replaced) instead of a new day.
     """
-    from features.warehouse import Warehouse
-    from jobs.nightly import run_nightly
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.jobs.nightly import run_nightly
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
@@ -99,7 +99,7 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 
 def child_reference(workdir: Path, customers: int) -> None:
     """Child process: the seed's first step, all transactions into a pandas DataFrame."""
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     started = time.perf_counter()

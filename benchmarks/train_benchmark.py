@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _settings(workdir: Path, customers: int):
-    from config.settings import Settings
+    from scorehouse.config.settings import Settings
 
     return Settings(
         warehouse_url=f"duckdb:///{workdir / f'train_{customers}.duckdb'}",
@@ -46,8 +46,8 @@ def _last_day(warehouse):
 
 def setup(workdir: Path, customers: int) -> None:
     """Generate the warehouse once (cached between runs)."""
-    from features.warehouse import Warehouse
-    from jobs.generate import generate
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.jobs.generate import generate
 
     workdir.mkdir(parents=True, exist_ok=True)
     settings = _settings(workdir, customers)
@@ -61,8 +61,8 @@ def setup(workdir: Path, customers: int) -> None:
 
 def child_train(workdir: Path, customers: int) -> None:
     """Child process: the full training run; prints its figures as JSON."""
-    from features.warehouse import Warehouse
-    from jobs.train import train
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.jobs.train import train
 
     settings = _settings(workdir, customers)
     started = time.perf_counter()
@@ -81,8 +81,8 @@ def child_train(workdir: Path, customers: int) -> None:
 
 def child_reference(workdir: Path, customers: int) -> None:
     """Child process: one day's features of every customer, read into pandas (no sampling)."""
-    from features.snapshot import feature_frame
-    from features.warehouse import Warehouse
+    from scorehouse.features.snapshot import feature_frame
+    from scorehouse.features.warehouse import Warehouse
 
     settings = _settings(workdir, customers)
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from config.errors import ScorehouseError
+from scorehouse.config.errors import ScorehouseError
 
 DEFAULT_CONFIG_FILE = Path("config/scorehouse.toml")
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)

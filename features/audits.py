@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from config.errors import ScorehouseError
-from features.warehouse import Warehouse, sql_names
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import Warehouse, sql_names
 
 
 class AuditFailed(ScorehouseError):

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pandas as pd
 
-from config.errors import ScorehouseError
-from features.snapshot import SPINE_RELATIONS, build_relations, drop_relations
-from features.warehouse import Warehouse
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.snapshot import SPINE_RELATIONS, build_relations, drop_relations
+from scorehouse.features.warehouse import Warehouse
 
 LABELS_SQL = "labels/customer_labels"
 

@@ -6,7 +6,7 @@ file. Each relation is materialised as a temporary table for the as-of day, in d
 row. Per-category features stay long in SQL (``customer_category_features``) and become columns
 ``category_share__<category>`` / ``browsing_seconds_30d__<category>`` here, by a pivot.
 
-Training (``features.training``) and nightly scoring read the same SQL, so a model sees exactly
+Training (``features.spine``) and nightly scoring read the same SQL, so a model sees exactly
 the features it will be scored on.
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
-from features.audits import run_audits
-from features.warehouse import Warehouse
+from scorehouse.features.audits import run_audits
+from scorehouse.features.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

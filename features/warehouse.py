@@ -27,8 +27,8 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import make_url
 
-from config.errors import ScorehouseError
-from config.settings import Settings
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class WarehouseBusy(WarehouseError):
 
 def sql_root() -> Path:
     """Directory holding the project's SQL files (``sql/`` in the source tree)."""
-    return Path(str(resources.files("sql")))
+    return Path(str(resources.files("scorehouse.sql")))
 
 
 @functools.cache

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from features.snapshot import materialize_features
-from jobs.clock import yesterday
-from jobs.progress import StageTimer
+from scorehouse.features.snapshot import materialize_features
+from scorehouse.jobs.runtime.clock import yesterday
+from scorehouse.jobs.runtime.progress import StageTimer
 
 
 @dataclass

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from config import ScorehouseError, Settings, load_settings
-from jobs.progress import configure_logging
+from scorehouse.config import ScorehouseError, Settings, load_settings
+from scorehouse.jobs.runtime.progress import configure_logging
 
 log = logging.getLogger("scorehouse")
 
@@ -111,7 +111,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open(settings: Settings):
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     warehouse = Warehouse.for_settings(settings)
     warehouse.ensure_schema()
@@ -127,55 +127,55 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
     """Call the job function behind ``args.command`` and return its printable result."""
     name = args.command
     if name == "generate":
-        from jobs.generate import generate
+        from scorehouse.jobs.generate import generate
 
         return _with_warehouse(
             generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
             days=args.days, dirty_share=args.dirty_share, replace=args.replace,
         )
     if name == "ingest":
-        from jobs.ingest import ingest
+        from scorehouse.jobs.ingest import ingest
 
         return _with_warehouse(
             ingest, settings, kind=args.kind, path=args.file, mapping=dict(args.mapping),
             file_format=args.format,
         )
     if name == "features":
-        from jobs.build_features import build_features
+        from scorehouse.jobs.build_features import build_features
 
         return _with_warehouse(build_features, settings, as_of=args.as_of)
     if name == "train":
-        from jobs.train import train
+        from scorehouse.jobs.train import train
 
         return _with_warehouse(train, settings, as_of=args.as_of)
     if name == "evaluate":
-        from jobs.evaluate import evaluate
+        from scorehouse.jobs.evaluate import evaluate
 
         return _with_warehouse(evaluate, settings, as_of=args.as_of)
     if name == "score":
-        from jobs.score import score
+        from scorehouse.jobs.score import score
 
         return _with_warehouse(score, settings, as_of=args.as_of)
     if name == "run":
-        from jobs.nightly import run_nightly
+        from scorehouse.jobs.nightly import run_nightly
 
         return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir)
     if name == "schedule":
-        from jobs.schedule import serve
+        from scorehouse.jobs.schedule import serve
 
         return serve(settings)
     if name == "predict":
-        from jobs.predict import predict
+        from scorehouse.jobs.predict import predict
 
         values = json.loads(args.json_text) if args.json_text else {}
         values.update(dict(args.values))
         return predict(settings, values)
     if name == "explain":
-        from jobs.predict import explain
+        from scorehouse.jobs.predict import explain
 
         return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of)
     if name == "demo":
-        from jobs.demo import demo
+        from scorehouse.jobs.demo import demo
 
         return demo(settings)
     raise ScorehouseError(f"unknown command {name!r}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from features.warehouse import Warehouse, database_path, sql_text
+from scorehouse.features.warehouse import Warehouse, database_path, sql_text
 
 DEMO_CUSTOMERS = 5000
 DEMO_QUERIES = ["demo/top_customers", "demo/segment_summary", "demo/recent_runs"]
@@ -50,7 +50,7 @@ class DemoReport:
 
 def registry_comparison(warehouse) -> str:
     """The registered models and their validation metric, champions marked (when not retraining)."""
-    from models import registry
+    from scorehouse.models import registry
 
     frame = registry.registered_models(warehouse)
     if frame.empty:
@@ -62,10 +62,10 @@ def registry_comparison(warehouse) -> str:
 
 def demo(settings) -> DemoReport:
     """Build the demo warehouse if empty, train if no champion, run the nightly job, say where to look."""
-    from jobs import generate as generate_job
-    from jobs import nightly
-    from jobs import train as train_job
-    from models import registry
+    from scorehouse.jobs import generate as generate_job
+    from scorehouse.jobs import nightly
+    from scorehouse.jobs import train as train_job
+    from scorehouse.models import registry
 
     path = database_path(settings.warehouse_url)
     in_memory = path == ":memory:"

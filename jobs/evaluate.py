@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jobs.progress import StageTimer
-from models import registry
-from models.errors import NotEnoughHistory
-from models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
-from models.predict import category_probabilities, spend_outputs
-from models.spend import SPEND_LAST_30, first_present
+from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.models import registry
+from scorehouse.models.errors import NotEnoughHistory
+from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
+from scorehouse.models.inference import category_probabilities, spend_outputs
+from scorehouse.models.spend import SPEND_LAST_30, first_present
 
 log = logging.getLogger("scorehouse")
 
@@ -85,8 +85,8 @@ def _render(table: pd.DataFrame, formats: dict) -> list[str]:
 
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
-    from features.labels import label_frame
-    from features.snapshot import feature_frame
+    from scorehouse.features.labels import label_frame
+    from scorehouse.features.snapshot import feature_frame
 
     features = feature_frame(warehouse, as_of)
     labels = label_frame(warehouse, as_of, settings.horizon_days)
@@ -99,7 +99,7 @@ def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
 def _oracle(warehouse, settings, as_of, frame) -> pd.DataFrame | None:
     if not warehouse.table_exists("synthetic_truth"):
         return None
-    from jobs.oracle import oracle_predictions
+    from scorehouse.jobs.simulation.oracle import oracle_predictions
 
     oracle = oracle_predictions(warehouse, as_of, settings.horizon_days)
     if oracle is None or oracle.empty:

@@ -19,13 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from config.errors import ScorehouseError
-from config.settings import Settings
-from features.warehouse import Warehouse
-from jobs import synthetic
-from jobs.clock import yesterday
-from jobs.loading import LoadReport, load_rows
-from jobs.progress import progress
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.simulation import shop as synthetic
+from scorehouse.jobs.runtime.clock import yesterday
+from scorehouse.jobs.loading import LoadReport, load_rows
+from scorehouse.jobs.runtime.progress import progress
 
 CATEGORIES = list(synthetic.CATEGORIES)
 CHUNK_CUSTOMERS = 250_000  # part of the seed's meaning: changing it changes the data

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from config.errors import ScorehouseError
-from config.settings import Settings
-from features.warehouse import Warehouse, WarehouseError
-from jobs.clock import local_today
-from jobs.loading import KINDS, LoadReport, load_rows
-from jobs.progress import StageTimer
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
+from scorehouse.features.warehouse import Warehouse, WarehouseError
+from scorehouse.jobs.runtime.clock import local_today
+from scorehouse.jobs.loading import KINDS, LoadReport, load_rows
+from scorehouse.jobs.runtime.progress import StageTimer
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 

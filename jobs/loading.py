@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from config.errors import ScorehouseError
-from features.warehouse import Warehouse
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import Warehouse
 
 
 class LoadError(ScorehouseError):

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jobs import runs
-from jobs.lock import warehouse_lock
-from jobs.outcomes import DayAccuracy, evaluate_matured
-from jobs.progress import StageTimer
-from jobs.retrain import RetrainDecision, retrain_decision
-from jobs.score import NothingToScore, ScoreReport, default_as_of, score
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.runtime.lock import warehouse_lock
+from scorehouse.jobs.outcomes import DayAccuracy, evaluate_matured
+from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.jobs.retrain import RetrainDecision, retrain_decision
+from scorehouse.jobs.score import NothingToScore, ScoreReport, default_as_of, score
 
 log = logging.getLogger("scorehouse")
 
@@ -62,7 +62,7 @@ def run_nightly(settings, *, as_of: dt.date | None = None, export_dir: str | Pat
     Raises ``LockHeld`` (naming the holder) when another run has the lock, ``WarehouseBusy`` when
     another process has the file open.
     """
-    from features.warehouse import Warehouse
+    from scorehouse.features.warehouse import Warehouse
 
     as_of = as_of or default_as_of(settings)
     command = f"scorehouse run --as-of {as_of}"
@@ -93,7 +93,7 @@ def nightly(
 
 
 def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyReport:
-    from features import snapshot
+    from scorehouse.features import snapshot
 
     with timer.stage("check data"):
         data_line = check_new_data(warehouse, as_of)
@@ -107,7 +107,7 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
     train_report = None
     if decision.due:
         runs.check_stop("training")
-        from jobs import train as train_job
+        from scorehouse.jobs import train as train_job
 
         with timer.stage("train"):
             train_report = train_job.train(warehouse, settings, as_of=as_of)
@@ -123,7 +123,7 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
         accuracy = evaluate_matured(warehouse, settings, as_of)
     path = None
     if export_dir:
-        from jobs.export import export_scores
+        from scorehouse.jobs.export import export_scores
 
         with timer.stage("export"):
             path = export_scores(warehouse, as_of, export_dir)

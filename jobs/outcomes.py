@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from jobs import runs
+from scorehouse.jobs.runtime import runs
 
 log = logging.getLogger("scorehouse")
 
@@ -42,7 +42,7 @@ class DayAccuracy:
 
 def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
     """Write ``score_outcomes`` for every scored day whose window closed by ``as_of``; return metrics."""
-    from features import labels as label_module
+    from scorehouse.features import labels as label_module
 
     last_matured = as_of - dt.timedelta(days=settings.horizon_days)
     days = [row[0] for row in warehouse.fetch_rows("scoring/unevaluated_matured_days", {"last_matured": last_matured})]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from config.errors import ScorehouseError
-from jobs.score import NoChampion
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.jobs.score import NoChampion
 
 TOP_CONTRIBUTIONS = 8
 
@@ -35,7 +35,7 @@ class NotScored(ScorehouseError):
 
 
 def _champions(warehouse, settings):
-    from models import registry
+    from scorehouse.models import registry
 
     spend = registry.load_champion(warehouse, settings, "spend")
     if spend is None:
@@ -119,8 +119,8 @@ def predict(settings, values: dict) -> PredictReport:
 
     Opens the warehouse read-only (only to find the champions in the registry).
     """
-    from features.warehouse import Warehouse
-    from models import predict as model_predict
+    from scorehouse.features.warehouse import Warehouse
+    from scorehouse.models import inference
 
     with Warehouse.for_settings(settings, read_only=True) as warehouse:
         if not warehouse.table_exists("model_registry"):
@@ -128,10 +128,10 @@ def predict(settings, values: dict) -> PredictReport:
         spend, category = _champions(warehouse, settings)
     types = _feature_types(spend, category)
     frame = parse_values(values, types)
-    spend_row = model_predict.spend_outputs(spend, frame).iloc[0].astype(float).to_dict()
+    spend_row = inference.spend_outputs(spend, frame).iloc[0].astype(float).to_dict()
     probabilities = None
     if category is not None:
-        probabilities = json.loads(model_predict.category_outputs(category, frame)["category_probabilities"].iloc[0])
+        probabilities = json.loads(inference.category_outputs(category, frame)["category_probabilities"].iloc[0])
     given = {name: value for name, value in values.items() if value not in (None, "")}
     spend_features = list(spend.metadata.get("feature_types", {}))
     not_given = [name for name in spend_features if name not in given]
@@ -219,7 +219,7 @@ def _plain(value):
 
 def _customer_features(warehouse, customer_id: str, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the customer's stored feature row, the first batch of the day as a reference sample)."""
-    from features import snapshot
+    from scorehouse.features import snapshot
 
     reader = warehouse.sibling()
     try:
@@ -258,7 +258,7 @@ def contributions_for(model, features: pd.DataFrame, sample: pd.DataFrame) -> li
 
     Sorted by absolute change, largest first; features already at their typical value are left out.
     """
-    from models import predict as model_predict
+    from scorehouse.models import inference
 
     types = model.metadata.get("feature_types", {})
     medians = training_medians(model.pipeline)
@@ -282,7 +282,7 @@ def contributions_for(model, features: pd.DataFrame, sample: pd.DataFrame) -> li
     if not variants:
         return []
     frames = pd.concat([row, *variants], ignore_index=True)
-    predicted = model_predict.spend_outputs(model, frames)["predicted_spend_30d"].to_numpy(dtype=float)
+    predicted = inference.spend_outputs(model, frames)["predicted_spend_30d"].to_numpy(dtype=float)
     result = [
         (name, value, typical, float(predicted[0] - predicted[i + 1]))
         for i, (name, value, typical) in enumerate(changed)

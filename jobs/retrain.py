@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from jobs.drift import psi
+from scorehouse.jobs.drift import psi
 
 log = logging.getLogger("scorehouse")
 
@@ -50,7 +50,7 @@ def trained_as_of(metadata: dict) -> dt.date | None:
 
 def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
     """Decide whether the nightly run for ``as_of`` retrains before scoring."""
-    from models import registry
+    from scorehouse.models import registry
 
     try:
         champion = registry.load_champion(warehouse, settings, "spend")
@@ -83,7 +83,7 @@ def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
 
 def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
     """PSI of predicted spend and key features, today vs. the previous scored day ({} if none)."""
-    from models import predict as model_predict
+    from scorehouse.models import inference
 
     previous = warehouse.scalar("scoring/previous_scored_day", {"as_of": as_of})
     if previous is None:
@@ -93,7 +93,7 @@ def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
         return {}
     figures = {}
     previous_spend = warehouse.fetch_df("scoring/predicted_spend_for_day", {"as_of": previous})
-    current_spend = model_predict.spend_outputs(champion, today)["predicted_spend_30d"]
+    current_spend = inference.spend_outputs(champion, today)["predicted_spend_30d"]
     figures["predicted_spend_30d"] = psi(previous_spend["predicted_spend_30d"], current_spend)
     before = feature_sample(warehouse, previous)
     for name in KEY_FEATURES:
@@ -104,7 +104,7 @@ def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
 
 def feature_sample(warehouse, as_of: dt.date) -> pd.DataFrame:
     """The first stored-feature batch of ``as_of`` (up to 50,000 customers), read on a sibling."""
-    from features import snapshot
+    from scorehouse.features import snapshot
 
     reader = warehouse.sibling()
     try:

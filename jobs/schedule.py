@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from config.errors import ScorehouseError
-from jobs import runs
-from jobs.clock import local_today
-from jobs.lock import warehouse_lock
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.runtime.clock import local_today
+from scorehouse.jobs.runtime.lock import warehouse_lock
 
 log = logging.getLogger("scorehouse")
 
@@ -39,7 +39,7 @@ def scheduled_run(settings) -> None:
 
 
 def _run_and_log(settings) -> None:
-    from jobs import nightly
+    from scorehouse.jobs import nightly
 
     try:
         report = nightly.run_nightly(settings, as_of=None, export_dir=None)
@@ -98,8 +98,8 @@ def catch_up(settings, today: dt.date | None = None) -> list[dt.date]:
 
     Stops at the first failure (later days would build on it) or at a stop request.
     """
-    from features.warehouse import Warehouse, WarehouseBusy
-    from jobs import nightly
+    from scorehouse.features.warehouse import Warehouse, WarehouseBusy
+    from scorehouse.jobs import nightly
 
     try:
         with Warehouse.for_settings(settings) as warehouse:

@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from config.errors import ScorehouseError
-from jobs import runs
-from jobs.clock import yesterday
-from jobs.prefetch import prefetched
-from jobs.progress import StageTimer, progress
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.runtime.clock import yesterday
+from scorehouse.jobs.runtime.prefetch import prefetched
+from scorehouse.jobs.runtime.progress import StageTimer, progress
 
 log = logging.getLogger("scorehouse")
 
@@ -109,7 +109,7 @@ class ScoreReport:
 
 def load_models(warehouse, settings, as_of: dt.date):
     """The spend champion (required: a clear error when missing) and the category champion (optional)."""
-    from models import registry
+    from scorehouse.models import registry
 
     spend = registry.load_champion(warehouse, settings, "spend")
     if spend is None:
@@ -124,16 +124,16 @@ def load_models(warehouse, settings, as_of: dt.date):
 
 def score_batch(features: pd.DataFrame, spend, category, *, as_of, run_id, scored_at) -> pa.Table:
     """Scores for one batch of stored features, as an Arrow table shaped like ``customer_scores``."""
-    from models import predict as model_predict
+    from scorehouse.models import inference
 
     out = pd.DataFrame(index=features.index)
     out["as_of_date"] = as_of
     out["customer_id"] = features["customer_id"].astype(str)
-    spend_out = model_predict.spend_outputs(spend, features)
+    spend_out = inference.spend_outputs(spend, features)
     for column in SPEND_COLUMNS:
         out[column] = spend_out[column].to_numpy(dtype=float) if column in spend_out else np.nan
     if category is not None:
-        category_out = model_predict.category_outputs(category, features)
+        category_out = inference.category_outputs(category, features)
         for column in CATEGORY_COLUMNS:
             out[column] = category_out[column].to_numpy()
     else:
@@ -177,7 +177,7 @@ def score(
 
 
 def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreReport:
-    from features import snapshot
+    from scorehouse.features import snapshot
 
     if not features_ready:
         with timer.stage("features"):

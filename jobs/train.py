@@ -1,7 +1,7 @@
 """`scorehouse train`: compare, select and register the spend and next-category models.
 
 Uses only data on or before ``as_of`` (default: yesterday in the configured time zone). The training
-spine comes from ``features.training.training_set``; its cutoffs are spaced
+spine comes from ``features.spine.training_set``; its cutoffs are spaced
 ``training.cutoff_spacing_days`` apart unless the history is too short, in which case closer cutoffs
 are used and the report says so. The report's ``str()`` is the comparison tables.
 """
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from jobs.clock import yesterday
-from jobs.progress import StageTimer
-from models.errors import NotEnoughHistory
-from models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
-from models.preprocess import NON_FEATURES, infer_feature_types
-from models.training import TaskResult, train_category, train_spend
+from scorehouse.jobs.runtime.clock import yesterday
+from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.models.errors import NotEnoughHistory
+from scorehouse.models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
+from scorehouse.models.preprocess import NON_FEATURES, infer_feature_types
+from scorehouse.models.champions import TaskResult, train_category, train_spend
 
 log = logging.getLogger("scorehouse")
 
@@ -46,7 +46,7 @@ def cutoff_spacing(first_day: dt.date, as_of: dt.date, settings) -> tuple[int, s
 
 def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, dict[str, str], list[str], object]:
     """(training spine, feature types, notes, settings used) for ``as_of``."""
-    from features.training import training_set
+    from scorehouse.features.spine import training_set
 
     span = warehouse.fetch_df("registry/transaction_span", {"as_of": as_of})
     first_day = span["first_day"].iloc[0] if not span.empty else None
@@ -69,7 +69,7 @@ def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, d
 def feature_types_of(frame: pd.DataFrame) -> dict[str, str]:
     """The feature layer's types for the frame's feature columns (keys and labels excluded)."""
     try:
-        from features.snapshot import feature_types
+        from scorehouse.features.snapshot import feature_types
     except ImportError:  # the feature layer without the helper: type by dtype
         return infer_feature_types(frame)
     return {name: kind for name, kind in feature_types(frame).items() if name not in NON_FEATURES}

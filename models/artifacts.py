@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from models.errors import ModelRefused
-from models.preprocess import feature_hash
+from scorehouse.models.errors import ModelRefused
+from scorehouse.models.preprocess import feature_hash
 
 
 @dataclass

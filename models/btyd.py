@@ -30,7 +30,7 @@ from scipy import optimize, special
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from config.errors import ScorehouseError
+from scorehouse.config.errors import ScorehouseError
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from models.preprocess import MISSING_CATEGORY, FrozenFeatures, preprocessor
-from models.spend import SLOW_MODEL_MAX_ROWS, RowCappedClassifier
+from scorehouse.models.preprocess import MISSING_CATEGORY, FrozenFeatures, preprocessor
+from scorehouse.models.spend import SLOW_MODEL_MAX_ROWS, RowCappedClassifier
 
 FAVOURITE = ("favourite_category", "favorite_category", "top_category")
 CATEGORY_BASELINES = ("favourite_category", "global_majority")

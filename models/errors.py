@@ -1,6 +1,6 @@
 """Errors the model layer raises for the person running the command."""
 
-from config.errors import ScorehouseError
+from scorehouse.config.errors import ScorehouseError
 
 
 class ModelRefused(ScorehouseError):

@@ -20,9 +20,9 @@ import pandas as pd
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
-from models.errors import NotEnoughHistory
-from models.metrics import align_probabilities, category_metrics, sort_key, spend_metrics
-from models.spend import seeded_positions
+from scorehouse.models.errors import NotEnoughHistory
+from scorehouse.models.metrics import align_probabilities, category_metrics, sort_key, spend_metrics
+from scorehouse.models.spend import seeded_positions
 
 log = logging.getLogger(__name__)
 

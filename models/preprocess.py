@@ -21,7 +21,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.validation import check_is_fitted
 
-from models.errors import ModelRefused
+from scorehouse.models.errors import ModelRefused
 
 #: columns of a training or scoring frame that are never features
 NON_FEATURES = {

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.artifacts import LoadedModel, load_model, save_model
-from models.errors import ModelRefused
-from models.preprocess import schema_problems
+from scorehouse.models.artifacts import LoadedModel, load_model, save_model
+from scorehouse.models.errors import ModelRefused
+from scorehouse.models.preprocess import schema_problems
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from models.evaluation import Comparison
-from models.metrics import better
+from scorehouse.models.evaluation import Comparison
+from scorehouse.models.metrics import better
 
 
 def baseline_warnings(comparison: Comparison, champion: str, baselines: tuple[str, ...]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from config import Settings, SettingsError, load_settings
+from scorehouse.config import Settings, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ def test_settings_can_be_built_directly():
 
 def test_cli_bad_setting_exits_nonzero_with_one_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "jobs.cli", "features", "--warehouse", "nonsense"],
+        [sys.executable, "-m", "scorehouse.jobs.cli", "features", "--warehouse", "nonsense"],
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert result.returncode == 2

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from featurekit import D, add_transactions, warehouse_with
 
-from features.snapshot import feature_frame
+from scorehouse.features.snapshot import feature_frame
 
 SEED_FEATURES = [
     "recency_days", "frequency", "monetary", "avg_order_value", "max_order_value", "std_order_value",

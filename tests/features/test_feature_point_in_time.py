@@ -8,7 +8,7 @@ from featurekit import D, add_transactions, day, warehouse_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.snapshot import feature_frame
+from scorehouse.features.snapshot import feature_frame
 
 CUSTOMERS = ["a", "b", "c"]
 CATEGORIES = [None, "books", "toys"]

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from featurekit import D, add_transactions, day, warehouse_with
 
-from features import snapshot
-from features.audits import AuditFailed
-from features.warehouse import WarehouseError
+from scorehouse.features import snapshot
+from scorehouse.features.audits import AuditFailed
+from scorehouse.features.warehouse import WarehouseError
 
 
 def shop():

@@ -9,7 +9,7 @@ import textwrap
 import pyarrow as pa
 import pytest
 
-from features.warehouse import Warehouse, WarehouseBusy, WarehouseError, parameters_of, quote
+from scorehouse.features.warehouse import Warehouse, WarehouseBusy, WarehouseError, parameters_of, quote
 
 
 def test_parameters_are_found_and_comments_ignored():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from config.settings import SettingsError, load_settings
-from features.warehouse import Warehouse
+from scorehouse.config.settings import SettingsError, load_settings
+from scorehouse.features.warehouse import Warehouse
 
 
 def captured_config(monkeypatch, tmp_path, **options) -> dict:

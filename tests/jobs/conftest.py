@@ -11,9 +11,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import scorefakes  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
-from features.warehouse import Warehouse  # noqa: E402
-from jobs import runs  # noqa: E402
+from scorehouse.config.settings import Settings  # noqa: E402
+from scorehouse.features.warehouse import Warehouse  # noqa: E402
+from scorehouse.jobs.runtime import runs  # noqa: E402
 
 from scorefakes import FIRST_DAY, LAST_DAY  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Fast, deterministic stand-ins for the trained models, for the nightly-job tests.
 
 The real feature SQL runs; only the model layer is replaced: ``models.registry.load_champion`` returns
-fake champions and ``models.predict`` computes simple formulas of the features, so scores are
+fake champions and ``models.inference`` computes simple formulas of the features, so scores are
 deterministic and cheap. ``install()`` patches the modules in place (also usable in a subprocess).
 """
 
@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from models.artifacts import LoadedModel
+from scorehouse.models.artifacts import LoadedModel
 
 FIRST_DAY = dt.date(2024, 1, 1)
 LAST_DAY = dt.date(2024, 6, 30)
@@ -73,26 +73,13 @@ def train(warehouse, settings, *, as_of):
 
 def install(setattr_=setattr) -> None:
     """Patch the model layer (``setattr_`` may be pytest's ``monkeypatch.setattr``)."""
-    import models.predict
-    import models.registry
+    from scorehouse.jobs import train as train_module
+    from scorehouse.models import inference, registry
 
-    try:
-        import jobs.train
-    except ImportError:  # not written yet: a stand-in module
-        import sys
-        import types
-
-        import jobs
-
-        sys.modules["jobs.train"] = jobs.train = types.ModuleType("jobs.train")
-
-    setattr_(models.registry, "load_champion", load_champion)
-    setattr_(models.predict, "spend_outputs", spend_outputs)
-    setattr_(models.predict, "category_outputs", category_outputs)
-    if hasattr(jobs.train, "train"):
-        setattr_(jobs.train, "train", train)
-    else:
-        jobs.train.train = train
+    setattr_(registry, "load_champion", load_champion)
+    setattr_(inference, "spend_outputs", spend_outputs)
+    setattr_(inference, "category_outputs", category_outputs)
+    setattr_(train_module, "train", train)
 
 
 def transactions(first_day: dt.date, last_day: dt.date, customers: int = 40, seed: int = 7) -> pd.DataFrame:

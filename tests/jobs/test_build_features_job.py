@@ -10,9 +10,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sql"))
 
 from featurekit import D, day, warehouse_with  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
-from jobs import build_features as job  # noqa: E402
-from jobs import clock  # noqa: E402
+from scorehouse.config.settings import Settings  # noqa: E402
+from scorehouse.jobs import build_features as job  # noqa: E402
+from scorehouse.jobs.runtime import clock  # noqa: E402
 
 
 def test_build_features_stores_the_day_and_reports_it():

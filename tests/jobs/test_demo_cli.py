@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import scorefakes
 
-from jobs import demo as demo_module
+from scorehouse.jobs import demo as demo_module
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 
@@ -33,7 +33,7 @@ def test_demo_builds_once_then_reuses(settings, monkeypatch):
 def test_cli_score_without_models_is_one_clear_line(tmp_path):
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     result = subprocess.run(
-        [sys.executable, "-m", "jobs.cli", "run", "--warehouse", url, "--as-of", "2024-06-30"],
+        [sys.executable, "-m", "scorehouse.jobs.cli", "run", "--warehouse", url, "--as-of", "2024-06-30"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1
@@ -53,6 +53,6 @@ def test_cli_score_without_a_champion_says_to_train(filled_file, capsys):
 
 
 def demo_module_cli(argv):
-    from jobs import cli
+    from scorehouse.jobs import cli
 
     return cli.main(argv)

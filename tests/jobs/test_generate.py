@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import jobs.generate as generate_module
-from config.settings import Settings
-from features.warehouse import Warehouse
-from jobs import synthetic
-from jobs.cli import main
-from jobs.generate import CATEGORIES, GenerateError, fixed_width_ids, generate
-from jobs.oracle import oracle_predictions
+import scorehouse.jobs.generate as generate_module
+from scorehouse.config.settings import Settings
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.simulation import shop as synthetic
+from scorehouse.jobs.cli import main
+from scorehouse.jobs.generate import CATEGORIES, GenerateError, fixed_width_ids, generate
+from scorehouse.jobs.simulation.oracle import oracle_predictions
 
 END = dt.date(2026, 6, 30)
 SETTINGS = Settings(random_seed=7)

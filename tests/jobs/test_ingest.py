@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from config.settings import Settings
-from features.warehouse import Warehouse
-from jobs.ingest import IngestError, ingest
+from scorehouse.config.settings import Settings
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.ingest import IngestError, ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("transactions", "rejected_transactions", "customers", "rejected_customers", "sessions",
@@ -198,7 +198,7 @@ def test_cli_subprocess_good_and_bad_file(tmp_path):
     good = write(tmp_path, "t.csv", CSV)
     bad = write(tmp_path, "bad.csv", "customer_id,amount\n1,2\n")
     cli = [str(ROOT / ".venv/bin/scorehouse")] if (ROOT / ".venv/bin/scorehouse").exists() else [
-        sys.executable, "-m", "jobs.cli"]
+        sys.executable, "-m", "scorehouse.jobs.cli"]
     ok = subprocess.run([*cli, "ingest", "transactions", str(good), "--warehouse", url],
                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert ok.returncode == 0, ok.stderr
@@ -215,7 +215,7 @@ def test_cli_subprocess_good_and_bad_file(tmp_path):
 def test_today_is_taken_in_the_configured_timezone():
     import datetime as dt
 
-    from jobs.clock import local_today
+    from scorehouse.jobs.runtime.clock import local_today
 
     late_utc = dt.datetime(2024, 6, 30, 22, 30, tzinfo=dt.UTC)
     assert local_today("UTC", late_utc) == dt.date(2024, 6, 30)

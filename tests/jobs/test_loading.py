@@ -7,8 +7,8 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from features.warehouse import Warehouse, WarehouseError
-from jobs.loading import LoadError, LoadReport, load_rows
+from scorehouse.features.warehouse import Warehouse, WarehouseError
+from scorehouse.jobs.loading import LoadError, LoadReport, load_rows
 
 TODAY = dt.date(2024, 6, 30)
 TABLES = ("transactions", "rejected_transactions", "ingest_loads", "customers", "rejected_customers",

@@ -14,9 +14,10 @@ import scorefakes
 from apscheduler.triggers.date import DateTrigger
 from scorefakes import LAST_DAY
 
-from features.warehouse import Warehouse
-from jobs import cli, nightly, runs, schedule
-from jobs.lock import LockHeld, lock_path, warehouse_lock
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import cli, nightly, schedule
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.runtime.lock import LockHeld, lock_path, warehouse_lock
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 

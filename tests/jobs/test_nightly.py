@@ -10,12 +10,12 @@ import pytest
 import scorefakes
 from scorefakes import LAST_DAY
 
-from features.warehouse import Warehouse
-from jobs import runs
-from jobs.drift import psi
-from jobs.nightly import nightly, run_nightly
-from jobs.retrain import retrain_decision, trained_as_of
-from jobs.score import NothingToScore
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.drift import psi
+from scorehouse.jobs.nightly import nightly, run_nightly
+from scorehouse.jobs.retrain import retrain_decision, trained_as_of
+from scorehouse.jobs.score import NothingToScore
 
 EARLIER = LAST_DAY - dt.timedelta(days=31)
 
@@ -44,7 +44,7 @@ def test_matured_predictions_get_outcomes_and_metrics(filled, memory_settings):
     assert [day.as_of for day in report.accuracy] == [EARLIER]
     outcomes = filled.fetch_df("scoring/outcomes_for_day", {"as_of": EARLIER})
     assert len(outcomes) == report.accuracy[0].customers > 0
-    from features.labels import label_frame
+    from scorehouse.features.labels import label_frame
 
     truth = label_frame(filled, EARLIER, 30).set_index("customer_id")
     joined = outcomes.set_index("customer_id")
@@ -76,7 +76,7 @@ def test_retrain_cadence_and_reason(filled, memory_settings):
 
 
 def test_a_later_training_run_whose_challenger_lost_resets_the_cadence(filled, memory_settings):
-    from models.registry import record_model
+    from scorehouse.models.registry import record_model
 
     scorefakes.make_champions(LAST_DAY - dt.timedelta(days=9))
     assert retrain_decision(filled, memory_settings, LAST_DAY).due
@@ -98,7 +98,7 @@ def test_a_later_training_run_whose_challenger_lost_resets_the_cadence(filled, m
 def test_drift_in_predicted_spend_forces_a_retrain(filled, memory_settings, monkeypatch):
     scorefakes.make_champions(LAST_DAY - dt.timedelta(days=1))
     nightly(filled, memory_settings, as_of=LAST_DAY - dt.timedelta(days=1))
-    from features.snapshot import materialize_features
+    from scorehouse.features.snapshot import materialize_features
 
     materialize_features(filled, LAST_DAY)
     steady = retrain_decision(filled, memory_settings, LAST_DAY)
@@ -125,16 +125,16 @@ def test_interrupted_run_is_recorded_and_previous_scores_stay(filled, memory_set
     scorefakes.make_champions(LAST_DAY)
     nightly(filled, memory_settings, as_of=LAST_DAY)
     before = filled.fetch_df("scoring/scores_for_day", {"as_of": LAST_DAY})
-    import features.snapshot
+    from scorehouse.features import snapshot
 
-    real = features.snapshot.materialize_features
+    real = snapshot.materialize_features
 
     def features_then_signal(warehouse, as_of):
         rows = real(warehouse, as_of)
         runs.STOP.set()  # as if SIGTERM arrived while features were built
         return rows
 
-    monkeypatch.setattr(features.snapshot, "materialize_features", features_then_signal)
+    monkeypatch.setattr(snapshot, "materialize_features", features_then_signal)
     with pytest.raises(runs.RunInterrupted, match="retrain check"):
         nightly(filled, memory_settings, as_of=LAST_DAY)
     frame = filled.fetch_df("runs/all_runs")

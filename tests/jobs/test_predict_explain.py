@@ -6,10 +6,10 @@ import pytest
 import scorefakes
 from scorefakes import LAST_DAY
 
-from features.warehouse import Warehouse
-from jobs import cli
-from jobs.predict import NotScored, UnknownFeature, contributions_for, explain, parse_values, predict
-from jobs.score import NoChampion, score
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import cli
+from scorehouse.jobs.predict import NotScored, UnknownFeature, contributions_for, explain, parse_values, predict
+from scorehouse.jobs.score import NoChampion, score
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from jobs.prefetch import prefetched
+from scorehouse.jobs.runtime.prefetch import prefetched
 
 
 def test_yields_everything_in_order_from_another_thread():

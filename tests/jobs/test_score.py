@@ -9,8 +9,8 @@ import pytest
 import scorefakes
 from scorefakes import LAST_DAY
 
-from jobs import runs
-from jobs.score import STAGED, NoChampion, score
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs.score import STAGED, NoChampion, score
 
 SCORE_TABLES = ["customer_scores", "job_runs", "score_outcomes"]
 VIEWS = ["latest_scores", "score_history", "customer_segments", "score_accuracy"]
@@ -103,9 +103,9 @@ def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_sett
             raise RuntimeError("model exploded on batch 2")
         return real(model, features)
 
-    import models.predict
+    from scorehouse.models import inference
 
-    monkeypatch.setattr(models.predict, "spend_outputs", flaky)
+    monkeypatch.setattr(inference, "spend_outputs", flaky)
     with pytest.raises(RuntimeError, match="exploded"):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
@@ -125,9 +125,9 @@ def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkey
         runs.STOP.set()
         return real(model, features)
 
-    import models.predict
+    from scorehouse.models import inference
 
-    monkeypatch.setattr(models.predict, "spend_outputs", stop_after_first)
+    monkeypatch.setattr(inference, "spend_outputs", stop_after_first)
     with pytest.raises(runs.RunInterrupted):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
@@ -148,15 +148,15 @@ def test_other_days_are_untouched(filled, memory_settings):
 def test_rescoring_replaces_the_whole_day_including_vanished_customers(filled, memory_settings, monkeypatch):
     scorefakes.make_champions(LAST_DAY)
     score(filled, memory_settings, as_of=LAST_DAY)
-    import features.snapshot
+    from scorehouse.features import snapshot
 
-    real = features.snapshot.stored_feature_batches
+    real = snapshot.stored_feature_batches
 
     def without_first_five(warehouse, as_of, batch_size):
         for batch in real(warehouse, as_of, batch_size):
             yield batch[~batch["customer_id"].isin([f"c{i:04d}" for i in range(5)])]
 
-    monkeypatch.setattr(features.snapshot, "stored_feature_batches", without_first_five)
+    monkeypatch.setattr(snapshot, "stored_feature_batches", without_first_five)
     report = score(filled, memory_settings, as_of=LAST_DAY)
     rows = scores_of(filled, LAST_DAY)
     assert len(rows) == report.customers == 35

@@ -14,9 +14,9 @@ import pytest
 import scorefakes
 from scorefakes import LAST_DAY
 
-from features.warehouse import Warehouse
-from jobs import nightly
-from jobs.score import HOLD_ENV, HOLD_MARKER_ENV
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import nightly
+from scorehouse.jobs.score import HOLD_ENV, HOLD_MARKER_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,19 +26,19 @@ sys.path.insert(0, {tests!r})
 import scorefakes
 scorefakes.install()
 scorefakes.make_champions(dt.date(2024, 6, 30))
-from config.settings import Settings
+from scorehouse.config.settings import Settings
 settings = Settings(warehouse_url={url!r}, artifacts_dir={artifacts!r}, scoring={{"batch_size": 16}}, _env_file=None)
 """
 
 SCORE = """
-from features.warehouse import Warehouse
-from jobs.score import score
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.score import score
 with Warehouse.open(settings.warehouse_url) as warehouse:
     score(warehouse, settings, as_of=dt.date(2024, 6, 30))
 """
 
 SERVE = """
-from jobs.schedule import serve
+from scorehouse.jobs.schedule import serve
 print(serve(settings), flush=True)
 """
 

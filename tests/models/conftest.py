@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import spine_factory  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
-from features.warehouse import Warehouse  # noqa: E402
+from scorehouse.config.settings import Settings  # noqa: E402
+from scorehouse.features.warehouse import Warehouse  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

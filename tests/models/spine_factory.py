@@ -1,4 +1,4 @@
-"""Small training spines shaped like features.training.training_set, simulated in the test.
+"""Small training spines shaped like features.spine.training_set, simulated in the test.
 
 Customers buy as a Poisson process with a personal rate and a personal order value; most prefer
 one category. Features at a cutoff use only purchases on or before it; labels the next 30 days.

@@ -27,8 +27,8 @@ from sklearn.utils.estimator_checks import (
     check_parameters_default_constructible,
 )
 
-from config.errors import ScorehouseError
-from models.btyd import (
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.models.btyd import (
     BGNBD,
     BTYDFeatures,
     BTYDFitError,

@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from jobs.evaluate import evaluate, latest_matured_cutoff
-from jobs.train import train
-from models.errors import NotEnoughHistory
-from models.evaluation import validation_plan
-from models.spend import spend_candidates
+from scorehouse.jobs.evaluate import evaluate, latest_matured_cutoff
+from scorehouse.jobs.train import train
+from scorehouse.models.errors import NotEnoughHistory
+from scorehouse.models.evaluation import validation_plan
+from scorehouse.models.spend import spend_candidates
 
 import spine_factory
 from test_model_training import cheap  # noqa: F401  (fixture)
@@ -21,7 +21,7 @@ END = dt.date(2026, 6, 30)
 
 @pytest.fixture
 def generated(warehouse, settings):
-    from jobs.generate import generate
+    from scorehouse.jobs.generate import generate
 
     generate(warehouse, settings, customers=300, seed=5, end_date=END, days=300, dirty_share=0.0)
     return warehouse
@@ -76,8 +76,8 @@ def test_learned_candidates_are_deterministic(spine, name):
 
 
 def test_category_forest_is_deterministic(spine):
-    from models.category import category_candidates
-    from models.evaluation import category_rows
+    from scorehouse.models.category import category_candidates
+    from scorehouse.models.evaluation import category_rows
 
     types = spine_factory.feature_types(spine)
     rows = category_rows(spine)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from models.metrics import better, calibration_error, category_metrics, interval_coverage, spend_metrics
+from scorehouse.models.metrics import better, calibration_error, category_metrics, interval_coverage, spend_metrics
 
 
 def test_spend_metrics_hand_made():

@@ -9,14 +9,14 @@ import joblib
 import numpy as np
 import pytest
 
-from models import registry
-from models.errors import ModelRefused
-from models.evaluation import validation_plan
-from models.predict import category_outputs, spend_outputs
-from models.selection import promotion_decision
-from models.spend import LastWindowSpend, SpendModel
-from models.preprocess import FrozenFeatures
-from models.training import train_category, train_spend
+from scorehouse.models import registry
+from scorehouse.models.errors import ModelRefused
+from scorehouse.models.evaluation import validation_plan
+from scorehouse.models.inference import category_outputs, spend_outputs
+from scorehouse.models.selection import promotion_decision
+from scorehouse.models.spend import LastWindowSpend, SpendModel
+from scorehouse.models.preprocess import FrozenFeatures
+from scorehouse.models.champions import train_category, train_spend
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 
@@ -36,7 +36,7 @@ def cheap_spend(types, seed, horizon_days=30):
 
 @pytest.fixture
 def cheap(monkeypatch):
-    monkeypatch.setattr("models.training.spend_candidates", cheap_spend)
+    monkeypatch.setattr("scorehouse.models.champions.spend_candidates", cheap_spend)
 
 
 def _train(warehouse, settings, spine, when=NOW):
@@ -70,7 +70,7 @@ def test_same_recipe_is_refreshed_and_a_worse_challenger_refused(warehouse, sett
     assert second.decision.promote and "same recipe" in second.decision.reason
     # a run whose only candidate is the naive baseline must not replace the ridge champion
     monkeypatch.setattr(
-        "models.training.spend_candidates",
+        "scorehouse.models.champions.spend_candidates",
         lambda types, seed, horizon_days=30: ({"naive_last_30d": cheap_spend(types, seed)[0]["naive_last_30d"]}, []),
     )
     third = _train(warehouse, settings, spine, NOW + dt.timedelta(hours=2))
@@ -153,7 +153,7 @@ def test_promotion_rule():
 
 
 def test_category_model_outputs_json_probabilities(warehouse, settings, spine, monkeypatch):
-    from models import category
+    from scorehouse.models import category
 
     original = category.category_candidates
 
@@ -161,7 +161,7 @@ def test_category_model_outputs_json_probabilities(warehouse, settings, spine, m
         candidates, notes = original(types, seed)
         return {k: candidates[k] for k in ("favourite_category", "global_majority", "logistic")}, notes
 
-    monkeypatch.setattr("models.training.category_candidates", cheap_category)
+    monkeypatch.setattr("scorehouse.models.champions.category_candidates", cheap_category)
     folds = validation_plan(spine["cutoff_date"].unique(), 2, 30)
     result = train_category(warehouse, settings, spine, spine_factory.feature_types(spine), AS_OF, folds, NOW)
     assert result.decision.promote and result.challenger != "global_majority"
@@ -175,8 +175,8 @@ def test_category_model_outputs_json_probabilities(warehouse, settings, spine, m
 
 
 def test_a_champion_loaded_from_disk_has_the_recipe_of_the_same_fresh_candidate(tmp_path, spine):
-    from models.spend import spend_candidates
-    from models.training import recipe_key
+    from scorehouse.models.spend import spend_candidates
+    from scorehouse.models.champions import recipe_key
 
     types = {name: "numeric" for name in ("spend_30d", "monetary", "btyd_x", "btyd_t_x", "btyd_T",
                                           "btyd_mean_repeat_value", "frequency")}

@@ -7,9 +7,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.pipeline import Pipeline
 
-from models.evaluation import Comparison, compare_spend, validation_plan
-from models.preprocess import FrozenFeatures
-from models.selection import baseline_warnings
+from scorehouse.models.evaluation import Comparison, compare_spend, validation_plan
+from scorehouse.models.preprocess import FrozenFeatures
+from scorehouse.models.selection import baseline_warnings
 
 
 def _comparison(rows: dict, metric: str = "rmse") -> Comparison:

@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from jobs.train import cutoff_spacing, train
-from models import registry
-from models.predict import spend_outputs
+from scorehouse.jobs.train import cutoff_spacing, train
+from scorehouse.models import registry
+from scorehouse.models.inference import spend_outputs
 
 import spine_factory
 from test_model_registry import cheap_spend
@@ -33,9 +33,9 @@ def load_transactions(warehouse, *, with_categories: bool, days: int = 400, n_cu
 
 @pytest.fixture
 def cheap(monkeypatch):
-    monkeypatch.setattr("models.training.spend_candidates", cheap_spend)
+    monkeypatch.setattr("scorehouse.models.champions.spend_candidates", cheap_spend)
 
-    from models import category
+    from scorehouse.models import category
 
     original = category.category_candidates
 
@@ -43,7 +43,7 @@ def cheap(monkeypatch):
         candidates, notes = original(types, seed)
         return {k: candidates[k] for k in ("favourite_category", "global_majority", "logistic")}, notes
 
-    monkeypatch.setattr("models.training.category_candidates", cheap_category)
+    monkeypatch.setattr("scorehouse.models.champions.category_candidates", cheap_category)
 
 
 def test_transactions_only_warehouse_trains_spend_and_skips_category(warehouse, settings, cheap):
@@ -83,8 +83,8 @@ def test_cutoff_spacing_keeps_the_default_with_enough_history(settings):
 
 
 def test_same_data_and_seed_give_the_same_model_and_predictions(tmp_path, cheap):
-    from config.settings import Settings
-    from features.warehouse import Warehouse
+    from scorehouse.config.settings import Settings
+    from scorehouse.features.warehouse import Warehouse
 
     outputs, checksums = [], []
     for run in range(2):
@@ -94,7 +94,7 @@ def test_same_data_and_seed_give_the_same_model_and_predictions(tmp_path, cheap)
             train(warehouse, settings, as_of=END)
             row = registry.champion_row(warehouse, "spend")
             checksums.append((row["checksum"], registry.champion_row(warehouse, "category")["checksum"]))
-            from features.snapshot import feature_frame
+            from scorehouse.features.snapshot import feature_frame
 
             features = feature_frame(warehouse, END)
             outputs.append(spend_outputs(registry.load_champion(warehouse, settings, "spend"), features))

@@ -11,9 +11,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.pipeline import Pipeline
 
-from models.errors import NotEnoughHistory
-from models.evaluation import compare_spend, fold_rows, validation_plan
-from models.preprocess import FrozenFeatures
+from scorehouse.models.errors import NotEnoughHistory
+from scorehouse.models.evaluation import compare_spend, fold_rows, validation_plan
+from scorehouse.models.preprocess import FrozenFeatures
 
 D = dt.date(2026, 1, 1)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from features.snapshot import RELATIONS, build_relations, drop_relations
-from features.warehouse import Warehouse
+from scorehouse.features.snapshot import RELATIONS, build_relations, drop_relations
+from scorehouse.features.warehouse import Warehouse
 
 D = dt.date(2025, 3, 31)  # the as-of day most tests use
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from featurekit import D, add_transactions, day, warehouse_with
 
-from features.audits import AuditFailed, run_audits
-from features.snapshot import materialize_features
+from scorehouse.features.audits import AuditFailed, run_audits
+from scorehouse.features.snapshot import materialize_features
 
 
 def stored(warehouse, rows):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from featurekit import D, day, relation, warehouse_with
 
-from features.snapshot import feature_frame
+from scorehouse.features.snapshot import feature_frame
 
 
 def test_customer_without_purchases_says_no_purchases_yet():

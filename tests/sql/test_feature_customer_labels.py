@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from featurekit import D, day, warehouse_with
 
-from features.labels import label_frame
+from scorehouse.features.labels import label_frame
 
 
 def test_label_window_edges_and_next_category():

@@ -8,7 +8,7 @@ import re
 import pytest
 import sqlglot
 
-from features.warehouse import sql_names, sql_root, sql_text
+from scorehouse.features.warehouse import sql_names, sql_root, sql_text
 
 FOLDERS = sorted(path.name for path in sql_root().iterdir() if path.is_dir() and any(path.glob("*.sql")))
 RELATION_FOLDERS = {"features", "labels"}

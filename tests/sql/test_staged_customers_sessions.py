@@ -8,8 +8,8 @@ import functools
 import pyarrow as pa
 import pytest
 
-from features.warehouse import Warehouse
-from jobs.loading import KINDS, _prepare
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.loading import KINDS, _prepare
 
 TODAY = dt.date(2024, 6, 30)
 CUSTOMER = {"customer_id": "0042", "signup_date": "2023-01-05", "age": "41", "gender": "f",

@@ -8,8 +8,8 @@ import functools
 import pyarrow as pa
 import pytest
 
-from features.warehouse import Warehouse
-from jobs.loading import KINDS, _prepare
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.loading import KINDS, _prepare
 
 TODAY = dt.date(2024, 6, 30)
 GOOD = {"transaction_id": "t1", "customer_id": "007", "transaction_date": "2024-06-01",

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from config.errors import ScorehouseError
+from scorehouse.config.errors import ScorehouseError
 
 log = logging.getLogger("scorehouse")
 

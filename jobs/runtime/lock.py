@@ -18,8 +18,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from config.errors import ScorehouseError
-from features.warehouse import database_path
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import database_path
 
 log = logging.getLogger("scorehouse")
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from models.artifacts import LoadedModel
+from scorehouse.models.artifacts import LoadedModel
 
 SPEND_COLUMNS = ("predicted_spend_30d", "spend_p10_30d", "spend_p90_30d", "purchase_probability_30d")
 CATEGORY_COLUMNS = ("predicted_category", "category_probability", "category_probabilities")

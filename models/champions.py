@@ -23,9 +23,9 @@ import pandas as pd
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
-from models.category import CATEGORY_BASELINES, category_candidates
-from models.errors import ModelRefused
-from models.evaluation import (
+from scorehouse.models.category import CATEGORY_BASELINES, category_candidates
+from scorehouse.models.errors import ModelRefused
+from scorehouse.models.evaluation import (
     CATEGORY_TARGET,
     SPEND_TARGET,
     Comparison,
@@ -34,10 +34,10 @@ from models.evaluation import (
     compare_category,
     compare_spend,
 )
-from models.metrics import interval_coverage
-from models.registry import champion_row, load_registered, record_model, register_model
-from models.selection import Decision, baseline_warnings, promotion_decision
-from models.spend import BASELINES, apply_interval, interval_table, spend_candidates, with_purchase_classifier
+from scorehouse.models.metrics import interval_coverage
+from scorehouse.models.registry import champion_row, load_registered, record_model, register_model
+from scorehouse.models.selection import Decision, baseline_warnings, promotion_decision
+from scorehouse.models.spend import BASELINES, apply_interval, interval_table, spend_candidates, with_purchase_classifier
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from config.errors import ScorehouseError
-from features.warehouse import Warehouse
-from jobs import synthetic
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.simulation import shop as synthetic
 
 PREFERENCE_COLUMNS = [f"preference_{category.lower()}" for category in synthetic.CATEGORIES]
 

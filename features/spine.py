@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from config.errors import ScorehouseError
-from features.labels import label_frame
-from features.snapshot import feature_frame, fill_category_columns
-from features.warehouse import Warehouse
+from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.labels import label_frame
+from scorehouse.features.snapshot import feature_frame, fill_category_columns
+from scorehouse.features.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The synthetic shop behind ``scorehouse generate``: its generative process and its oracle."""
