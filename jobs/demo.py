@@ -15,7 +15,7 @@ import pandas as pd
 from scorehouse.features.warehouse import Warehouse, database_path, sql_text
 
 DEMO_CUSTOMERS = 5000
-DEMO_QUERIES = ["demo/top_customers", "demo/segment_summary", "demo/recent_runs"]
+DEMO_QUERIES = ["scores.top_customers", "scores.segment_summary", "runs.recent_runs"]
 
 
 @dataclass
@@ -74,7 +74,7 @@ def demo(settings) -> DemoReport:
         generated = trained = None
         if warehouse.row_count("transactions") == 0:
             generated = generate_job.generate(warehouse, settings, customers=DEMO_CUSTOMERS, seed=settings.random_seed)
-        last_day = warehouse.scalar("nightly/last_data_day")
+        last_day = warehouse.scalar("transactions.last_data_day")
         if registry.load_champion(warehouse, settings, "spend") is None:
             trained = train_job.train(warehouse, settings, as_of=last_day)
         comparison = "" if trained else registry_comparison(warehouse)

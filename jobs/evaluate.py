@@ -32,7 +32,7 @@ CATEGORY_GOAL = 0.90  # model accuracy at least 90% of the oracle's
 
 def latest_matured_cutoff(warehouse, settings) -> dt.date:
     """The last day whose whole horizon is covered by data: last transaction day - horizon."""
-    span = warehouse.fetch_df("registry/transaction_span", {"as_of": dt.date(9999, 12, 31)})
+    span = warehouse.fetch_df("transactions.transaction_span", {"as_of": dt.date(9999, 12, 31)})
     last = span["last_day"].iloc[0] if not span.empty else None
     if last is None or pd.isna(last):
         raise NotEnoughHistory("no transactions in the warehouse: nothing to evaluate")

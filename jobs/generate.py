@@ -141,7 +141,7 @@ def generate(
     next_transaction = 1
     with warehouse.transaction() if atomic else contextlib.nullcontext():
         with warehouse.transaction():
-            warehouse.run_script("synthetic/synthetic_truth")
+            warehouse.run_script("synthetic.create_synthetic_truth")
             for table in CLEARED_TABLES if replace else ("synthetic_truth",):
                 warehouse.delete_all(table)  # the truth must describe exactly the data generated now
         try:

@@ -149,7 +149,7 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
 
 def check_new_data(warehouse, as_of: dt.date) -> str:
     """Refuse a day with no data at all; warn when the newest purchase is long before the day."""
-    row = warehouse.fetch_df("nightly/data_freshness", {"as_of": as_of}).iloc[0]
+    row = warehouse.fetch_df("transactions.data_freshness", {"as_of": as_of}).iloc[0]
     transactions = int(row["transactions"])
     signed_up = int(row["signed_up_customers"])
     newest = row["newest_transaction_day"]

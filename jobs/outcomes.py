@@ -45,7 +45,7 @@ def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
     from scorehouse.features import labels as label_module
 
     last_matured = as_of - dt.timedelta(days=settings.horizon_days)
-    days = [row[0] for row in warehouse.fetch_rows("scoring/unevaluated_matured_days", {"last_matured": last_matured})]
+    days = [row[0] for row in warehouse.fetch_rows("scores.unevaluated_matured_days", {"last_matured": last_matured})]
     results = []
     for day in days:
         runs.check_stop(f"evaluating the scores of {day}")
@@ -56,7 +56,7 @@ def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
         with warehouse.registered("matured_labels", labels), warehouse.transaction():
             warehouse.delete_where("score_outcomes", as_of_date=day)
             written = warehouse.insert_query(
-                "score_outcomes", "scoring/score_outcomes", {"as_of": day, "evaluated_at": runs.utc_now()}
+                "score_outcomes", "scores.score_outcomes", {"as_of": day, "evaluated_at": runs.utc_now()}
             )
         log.info("matured scores of %s evaluated: %d customers", day, written)
         results.extend(day_accuracy(warehouse, day))
@@ -65,7 +65,7 @@ def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
 
 def day_accuracy(warehouse, day: dt.date) -> list[DayAccuracy]:
     """The ``score_accuracy`` rows of one evaluated day."""
-    frame = warehouse.fetch_df("scoring/accuracy_for_day", {"as_of": day})
+    frame = warehouse.fetch_df("scores.accuracy_for_day", {"as_of": day})
 
     def optional(value) -> float | None:
         return None if value is None or value != value else float(value)

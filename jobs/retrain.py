@@ -85,14 +85,14 @@ def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
     """PSI of predicted spend and key features, today vs. the previous scored day ({} if none)."""
     from scorehouse.models import inference
 
-    previous = warehouse.scalar("scoring/previous_scored_day", {"as_of": as_of})
+    previous = warehouse.scalar("scores.previous_scored_day", {"as_of": as_of})
     if previous is None:
         return {}
     today = feature_sample(warehouse, as_of)
     if today.empty:
         return {}
     figures = {}
-    previous_spend = warehouse.fetch_df("scoring/predicted_spend_for_day", {"as_of": previous})
+    previous_spend = warehouse.fetch_df("scores.predicted_spend_for_day", {"as_of": previous})
     current_spend = inference.spend_outputs(champion, today)["predicted_spend_30d"]
     figures["predicted_spend_30d"] = psi(previous_spend["predicted_spend_30d"], current_spend)
     before = feature_sample(warehouse, previous)

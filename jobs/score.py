@@ -187,7 +187,7 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
         spend, category = load_models(warehouse, settings, as_of)
         record.spend_model_id = spend.model_id
         record.category_model_id = category.model_id if category is not None else None
-    customers = int(warehouse.scalar("scoring/feature_row_count", {"as_of": as_of}) or 0)
+    customers = int(warehouse.scalar("features.feature_row_count", {"as_of": as_of}) or 0)
     if customers == 0:
         raise NothingToScore(f"no customers to score as of {as_of}: no purchases or sign-ups on or before it")
     batch_size = settings.scoring.batch_size
@@ -221,16 +221,16 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
     runs.check_stop("writing scores")
     with timer.stage("write"):
         with warehouse.transaction():  # upsert + delete the rest == replace the day, atomically
-            record.rows_written = int(warehouse.scalar("scoring/upsert_staged_scores"))
-            warehouse.execute("scoring/delete_unstaged_scores", {"as_of": as_of})
+            record.rows_written = int(warehouse.scalar("scores.upsert_staged_scores"))
+            warehouse.execute("scores.delete_unstaged_scores", {"as_of": as_of})
             record.details = {
                 "seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
                 "predict_breakdown": {k: round(v, 3) for k, v in breakdown.items()},
             }
             runs.finish_run(warehouse, record, "succeeded")
             _test_hold()
-    summary = warehouse.fetch_df("scoring/score_summary", {"as_of": as_of}).iloc[0]
-    mix = warehouse.fetch_rows("scoring/category_mix", {"as_of": as_of})
+    summary = warehouse.fetch_df("scores.score_summary", {"as_of": as_of}).iloc[0]
+    mix = warehouse.fetch_rows("scores.category_mix", {"as_of": as_of})
     return ScoreReport(
         as_of=as_of,
         run_id=record.run_id,

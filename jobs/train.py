@@ -48,7 +48,7 @@ def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, d
     """(training spine, feature types, notes, settings used) for ``as_of``."""
     from scorehouse.features.spine import training_set
 
-    span = warehouse.fetch_df("registry/transaction_span", {"as_of": as_of})
+    span = warehouse.fetch_df("transactions.transaction_span", {"as_of": as_of})
     first_day = span["first_day"].iloc[0] if not span.empty else None
     if first_day is None or pd.isna(first_day):
         raise NotEnoughHistory(f"no transactions on or before {as_of}: nothing to train on")

@@ -120,7 +120,7 @@ def finish_run(warehouse, record: RunRecord, status: str, error: BaseException |
     if error is not None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     warehouse.execute(
-        "runs/finish_run",
+        "runs.finish_run",
         {
             "run_id": record.run_id,
             "finished_at": utc_now(),
@@ -155,9 +155,9 @@ def status_for(error: BaseException) -> str:
 
 def mark_abandoned_runs(warehouse) -> None:
     """Mark ``running`` rows left by killed processes as interrupted (caller holds the run lock)."""
-    warehouse.execute("runs/mark_abandoned_runs", {"finished_at": utc_now()})
+    warehouse.execute("runs.mark_abandoned_runs", {"finished_at": utc_now()})
 
 
 def last_successful_day(warehouse, job: str = "nightly") -> dt.date | None:
     """The newest as-of day with a successful run of ``job`` (``None`` when there is none)."""
-    return warehouse.scalar("runs/last_successful_day", {"job": job})
+    return warehouse.scalar("runs.last_successful_day", {"job": job})

@@ -41,7 +41,7 @@ def oracle_predictions(warehouse: Warehouse, as_of: dt.date, horizon_days: int =
         raise OracleError(f"horizon_days must be at least 1, got {horizon_days}")
     if not warehouse.table_exists("synthetic_truth"):
         return None
-    inputs = warehouse.fetch_df("oracle/oracle_inputs", {"as_of": as_of})
+    inputs = warehouse.fetch_df("synthetic.oracle_inputs", {"as_of": as_of})
     if inputs.empty:
         return None
     versions = set(inputs["process_version"].unique())

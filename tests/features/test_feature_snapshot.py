@@ -30,7 +30,7 @@ def shop():
 def stored(warehouse, as_of=D):
     """Every stored customer_features row of ``as_of``, in customer_id order."""
     every_id = {"as_of": as_of, "first_id": "", "last_id": "\U0010ffff"}
-    return warehouse.fetch_df("features/stored_customer_features", every_id)
+    return warehouse.fetch_df("features.stored_customer_features", every_id)
 
 
 def test_materialise_twice_gives_the_same_rows_and_other_days_are_kept():

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.usefixtures("fake_models")
 
 
 def scores_of(warehouse, day):
-    frame = warehouse.fetch_df("scoring/scores_for_day", {"as_of": day})
+    frame = warehouse.fetch_df("scores.scores_for_day", {"as_of": day})
     return frame.sort_values("customer_id").reset_index(drop=True)
 
 
 def job_runs(warehouse):
-    return warehouse.fetch_df("runs/all_runs")
+    return warehouse.fetch_df("runs.all_runs")
 
 
 def test_every_written_column_has_a_comment(filled):
@@ -65,7 +65,7 @@ def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_setting
 def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
     report = score(filled, memory_settings, as_of=LAST_DAY)
-    row = filled.fetch_df("runs/job_run", {"run_id": report.run_id}).iloc[0]
+    row = filled.fetch_df("runs.job_run", {"run_id": report.run_id}).iloc[0]
     assert row["job"] == "score" and row["status"] == "succeeded"
     assert row["rows_written"] == 40
     assert row["spend_model_id"] == "spend-fake-a" and row["category_model_id"] == "category-fake-a"
@@ -77,7 +77,7 @@ def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
 def test_missing_spend_champion_says_to_train(filled, memory_settings):
     with pytest.raises(NoChampion, match=r"scorehouse train --as-of 2024-06-30"):
         score(filled, memory_settings, as_of=LAST_DAY)
-    statuses = filled.fetch_df("runs/all_runs")["status"].tolist()
+    statuses = filled.fetch_df("runs.all_runs")["status"].tolist()
     assert statuses == ["failed"]
 
 
@@ -109,9 +109,9 @@ def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_sett
     with pytest.raises(RuntimeError, match="exploded"):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    latest = filled.fetch_df("scoring/latest_scores_all")
+    latest = filled.fetch_df("scores.latest_scores_all")
     assert len(latest) == 40
-    failed = filled.fetch_df("runs/all_runs").query("status == 'failed'")
+    failed = filled.fetch_df("runs.all_runs").query("status == 'failed'")
     assert failed["error_message"].str.contains("exploded").all() and len(failed) == 1
 
 
@@ -131,7 +131,7 @@ def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkey
     with pytest.raises(runs.RunInterrupted):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    assert "interrupted" in filled.fetch_df("runs/all_runs")["status"].tolist()
+    assert "interrupted" in filled.fetch_df("runs.all_runs")["status"].tolist()
 
 
 def test_other_days_are_untouched(filled, memory_settings):
@@ -141,7 +141,7 @@ def test_other_days_are_untouched(filled, memory_settings):
     score(filled, memory_settings, as_of=LAST_DAY)
     score(filled, memory_settings, as_of=LAST_DAY)
     assert len(scores_of(filled, earlier)) == 40
-    latest = filled.fetch_df("scoring/latest_scores_all")
+    latest = filled.fetch_df("scores.latest_scores_all")
     assert set(latest["as_of_date"].dt.date) == {LAST_DAY}
 
 

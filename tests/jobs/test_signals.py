@@ -66,8 +66,8 @@ def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> Non
 def _scores(settings):
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
         return (
-            warehouse.fetch_df("scoring/scores_for_day", {"as_of": LAST_DAY}),
-            warehouse.fetch_df("runs/all_runs"),
+            warehouse.fetch_df("scores.scores_for_day", {"as_of": LAST_DAY}),
+            warehouse.fetch_df("runs.all_runs"),
         )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from scorehouse.features.snapshot import RELATIONS, build_relations, drop_relations
+from scorehouse.features import graph
 from scorehouse.features.warehouse import Warehouse
 
 D = dt.date(2025, 3, 31)  # the as-of day most tests use
@@ -64,12 +64,13 @@ def add_transactions(warehouse: Warehouse, rows, first_id: int = 0) -> None:
 
 
 def relation(warehouse: Warehouse, name: str, as_of: dt.date = D) -> dict[str, dict]:
-    """Rows of feature relation ``name`` for ``as_of`` keyed by customer_id (or (customer_id, category))."""
-    needed = RELATIONS[: RELATIONS.index(name)] if name in RELATIONS else RELATIONS
-    build_relations(warehouse, as_of, needed)
-    frame = warehouse.fetch_df(f"features/{name}", {"as_of": as_of})
-    drop_relations(warehouse)
-    return rows_by_key(frame)
+    """Rows of relation ``name`` (e.g. ``"features/customer_rfm"``) for ``as_of``, keyed by customer_id
+    (or (customer_id, category)); what it reads is built first, as the graph derives it."""
+    frames: list[pd.DataFrame] = []
+    graph.run_plan(
+        warehouse, as_of, graph.plan([name]), lambda target: frames.append(warehouse.fetch_df(target, {"as_of": as_of}))
+    )
+    return rows_by_key(frames[0])
 
 
 def rows_by_key(frame: pd.DataFrame) -> dict:
