@@ -44,6 +44,7 @@ def _settings(workdir: Path, name: str):
 def setup(workdir: Path, customers: int) -> None:
     """Generate the big warehouse and register champions trained on a small one (cached)."""
     from scorehouse.features.warehouse import Warehouse
+    from scorehouse.features import history
     from scorehouse.jobs.generate import generate
     from scorehouse.jobs.train import train
     from scorehouse.models import registry
@@ -55,7 +56,7 @@ def setup(workdir: Path, customers: int) -> None:
         if warehouse.row_count("transactions") == 0:
             print(generate(warehouse, small, customers=5000, seed=42), flush=True)
         if registry.load_champion(warehouse, small, "spend") is None:
-            print(train(warehouse, small, as_of=warehouse.scalar("transactions.last_data_day")), flush=True)
+            print(train(warehouse, small, as_of=history.last_data_day(warehouse)), flush=True)
         champion_ids = registry.registered_models(warehouse).query("is_champion")["model_id"]
         champions = [warehouse.fetch_df("registry.registered_model", {"model_id": i}) for i in champion_ids]
     with Warehouse.open(big.warehouse_url) as warehouse:
@@ -75,11 +76,12 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
     ``rescore`` re-runs the last data day (its scores and features replaced) instead of a new day.
     """
     from scorehouse.features.warehouse import Warehouse
+    from scorehouse.features import history
     from scorehouse.jobs.nightly import run_nightly
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
-        last = warehouse.scalar("transactions.last_data_day")
+        last = history.last_data_day(warehouse)
         transactions = warehouse.row_count("transactions")
         scored_days = warehouse.fetch_df(QUERIES["scored_days"])["as_of_date"]
     day = last
@@ -103,6 +105,7 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 def child_reference(workdir: Path, customers: int) -> None:
     """Child process: the seed's first step, all transactions into a pandas DataFrame."""
     from scorehouse.features.warehouse import Warehouse
+    from scorehouse.features import history
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     started = time.perf_counter()

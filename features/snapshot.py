@@ -82,6 +82,11 @@ def materialize_features(warehouse: Warehouse, as_of: dt.date) -> int:
     return rows
 
 
+def stored_customer_count(warehouse: Warehouse, as_of: dt.date) -> int:
+    """How many customers the stored snapshot of ``as_of`` holds (0 when none is stored)."""
+    return int(warehouse.scalar("features.feature_row_count", {"as_of": as_of}) or 0)
+
+
 def stored_feature_batches(
     warehouse: Warehouse, as_of: dt.date, batch_size: int
 ) -> Iterator[pd.DataFrame]:

@@ -25,15 +25,9 @@ from scorehouse.config.errors import ScorehouseError
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame, fill_category_columns
 from scorehouse.features.warehouse import Warehouse
+from scorehouse.features import history
 
 log = logging.getLogger(__name__)
-
-#: table -> the query copying a sampled customer's history of it up to the training day
-SAMPLED_HISTORY = {
-    "transactions": "transactions.sampled_transactions",
-    "customers": "transactions.sampled_customers",
-    "sessions": "transactions.sampled_sessions",
-}
 
 
 class NoTrainingCutoff(ScorehouseError):
@@ -63,7 +57,7 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
     """
     training = settings.training
     horizon = settings.horizon_days
-    first_day = warehouse.scalar("transactions.first_purchase_day")
+    first_day = history.first_purchase_day(warehouse)
     if first_day is None:
         raise NoTrainingCutoff(f"cannot train as of {as_of}: the warehouse holds no transactions")
     cutoffs = training_cutoffs(as_of, training.n_cutoffs, training.cutoff_spacing_days, horizon, first_day)
@@ -102,7 +96,7 @@ def customer_sample(warehouse: Warehouse, as_of: dt.date, customers: int, seed: 
     ``customers`` rows. Each customer keeps their whole history, so the feature SQL gives them
     exactly the features the full warehouse would. The caller closes it.
     """
-    known = warehouse.fetch_arrow("transactions.known_customers", {"as_of": as_of}).column("customer_id")
+    known = history.known_customers(warehouse, as_of)
     if len(known) <= customers:
         return warehouse
     keys = sample_keys(pd.Series(known.to_numpy(zero_copy_only=False)), None, seed)
@@ -110,9 +104,7 @@ def customer_sample(warehouse: Warehouse, as_of: dt.date, customers: int, seed: 
     log.info("training spine: sampling %d of %d customers before computing features", customers, len(known))
     sample = Warehouse.memory()
     try:
-        with warehouse.registered("training_customers", pa.table({"customer_id": chosen})):
-            for table, query in SAMPLED_HISTORY.items():
-                sample.insert_data(table, warehouse.fetch_arrow(query, {"as_of": as_of}))
+        history.copy_sample_history(warehouse, sample, chosen, as_of)
     except BaseException:
         sample.close()
         raise

@@ -7,7 +7,7 @@ Two kinds of file live under ``sql/`` (the package ``scorehouse.sql``):
   the suffix, ``"features/customer_rfm"``.
 - **Named queries**, the lookups and writes that are not relations, one file per table family in
   ``queries/`` (aiosql's format: each block starts with ``-- name: <query>``). A query is addressed
-  as ``"<family>.<query>"``, e.g. ``"scores.scores_for_day"``, always as a literal string so grep
+  as ``"<family>.<query>"`` (e.g. scores.scores_for_day), always as a literal string so grep
   finds every caller. Each family file is owned by one Python module that gives it a typed interface.
 
 aiosql parses the same format, but it executes through its own driver adapters (none for Spark, and

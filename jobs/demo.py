@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scorehouse.features.warehouse import Warehouse, database_path, sql_text
+from scorehouse.features import history
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs import scores
 
 DEMO_CUSTOMERS = 5000
-DEMO_QUERIES = ["scores.top_customers", "scores.segment_summary", "runs.recent_runs"]
+DEMO_QUERIES = [*scores.EXAMPLE_QUERIES, *runs.EXAMPLE_QUERIES]
 
 
 @dataclass
@@ -74,7 +77,7 @@ def demo(settings) -> DemoReport:
         generated = trained = None
         if warehouse.row_count("transactions") == 0:
             generated = generate_job.generate(warehouse, settings, customers=DEMO_CUSTOMERS, seed=settings.random_seed)
-        last_day = warehouse.scalar("transactions.last_data_day")
+        last_day = history.last_data_day(warehouse)
         if registry.load_champion(warehouse, settings, "spend") is None:
             trained = train_job.train(warehouse, settings, as_of=last_day)
         comparison = "" if trained else registry_comparison(warehouse)

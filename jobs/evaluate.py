@@ -23,6 +23,7 @@ from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
 from scorehouse.models.inference import category_probabilities, spend_outputs
 from scorehouse.models.spend import SPEND_LAST_30, first_present
+from scorehouse.features import history
 
 log = logging.getLogger("scorehouse")
 
@@ -32,11 +33,10 @@ CATEGORY_GOAL = 0.90  # model accuracy at least 90% of the oracle's
 
 def latest_matured_cutoff(warehouse, settings) -> dt.date:
     """The last day whose whole horizon is covered by data: last transaction day - horizon."""
-    span = warehouse.fetch_df("transactions.transaction_span", {"as_of": dt.date(9999, 12, 31)})
-    last = span["last_day"].iloc[0] if not span.empty else None
-    if last is None or pd.isna(last):
+    _, last = history.span(warehouse)
+    if last is None:
         raise NotEnoughHistory("no transactions in the warehouse: nothing to evaluate")
-    return pd.Timestamp(last).date() - dt.timedelta(days=settings.horizon_days)
+    return last - dt.timedelta(days=settings.horizon_days)
 
 
 @dataclass

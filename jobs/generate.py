@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.simulation import oracle
 from scorehouse.jobs.simulation import shop as synthetic
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.loading import LoadReport, load_rows
@@ -141,7 +142,7 @@ def generate(
     next_transaction = 1
     with warehouse.transaction() if atomic else contextlib.nullcontext():
         with warehouse.transaction():
-            warehouse.run_script("synthetic.create_synthetic_truth")
+            oracle.create_truth_table(warehouse)
             for table in CLEARED_TABLES if replace else ("synthetic_truth",):
                 warehouse.delete_all(table)  # the truth must describe exactly the data generated now
         try:

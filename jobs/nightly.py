@@ -20,6 +20,7 @@ from scorehouse.jobs.outcomes import DayAccuracy, evaluate_matured
 from scorehouse.jobs.runtime.progress import StageTimer
 from scorehouse.jobs.retrain import RetrainDecision, retrain_decision
 from scorehouse.jobs.score import NothingToScore, ScoreReport, default_as_of, score
+from scorehouse.features import history
 
 log = logging.getLogger("scorehouse")
 
@@ -149,7 +150,7 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
 
 def check_new_data(warehouse, as_of: dt.date) -> str:
     """Refuse a day with no data at all; warn when the newest purchase is long before the day."""
-    row = warehouse.fetch_df("transactions.data_freshness", {"as_of": as_of}).iloc[0]
+    row = history.freshness(warehouse, as_of)
     transactions = int(row["transactions"])
     signed_up = int(row["signed_up_customers"])
     newest = row["newest_transaction_day"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.jobs.score import NoChampion
+from scorehouse.jobs import scores
 
 TOP_CONTRIBUTIONS = 8
 
@@ -187,10 +188,9 @@ def _fmt(value) -> str:
 
 def explain(warehouse, settings, *, customer_id: str, as_of: dt.date | None = None) -> ExplainReport:
     """Features, scores and top spend contributions of ``customer_id`` (default: newest scored day)."""
-    as_of = as_of or warehouse.scalar("scores.latest_scored_day", {"customer_id": customer_id})
+    as_of, score_rows = scores.customer_score(warehouse, customer_id, as_of)
     if as_of is None:
         raise NotScored(f"customer {customer_id} has no scores: check the id, or run `scorehouse score`")
-    score_rows = warehouse.fetch_df("scores.customer_score", {"as_of": as_of, "customer_id": customer_id})
     if score_rows.empty:
         raise NotScored(f"customer {customer_id} has no score as of {as_of}")
     features, sample = _customer_features(warehouse, customer_id, as_of)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scorehouse.jobs.drift import psi
+from scorehouse.jobs import scores
 
 log = logging.getLogger("scorehouse")
 
@@ -85,16 +86,16 @@ def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
     """PSI of predicted spend and key features, today vs. the previous scored day ({} if none)."""
     from scorehouse.models import inference
 
-    previous = warehouse.scalar("scores.previous_scored_day", {"as_of": as_of})
+    previous = scores.previous_scored_day(warehouse, as_of)
     if previous is None:
         return {}
     today = feature_sample(warehouse, as_of)
     if today.empty:
         return {}
     figures = {}
-    previous_spend = warehouse.fetch_df("scores.predicted_spend_for_day", {"as_of": previous})
+    previous_spend = scores.predicted_spend(warehouse, previous)
     current_spend = inference.spend_outputs(champion, today)["predicted_spend_30d"]
-    figures["predicted_spend_30d"] = psi(previous_spend["predicted_spend_30d"], current_spend)
+    figures["predicted_spend_30d"] = psi(previous_spend, current_spend)
     before = feature_sample(warehouse, previous)
     for name in KEY_FEATURES:
         if name in today and name in before and not before.empty:

@@ -27,10 +27,10 @@ from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.prefetch import prefetched
 from scorehouse.jobs.runtime.progress import StageTimer, progress
+from scorehouse.jobs import scores
 
 log = logging.getLogger("scorehouse")
 
-STAGED = "customer_scores_staged"
 HOLD_ENV = "SCOREHOUSE_TEST_HOLD_BEFORE_COMMIT"  # test hook: seconds to sleep inside the write transaction
 HOLD_MARKER_ENV = "SCOREHOUSE_TEST_HOLD_MARKER"  # test hook: file touched when the hold starts
 
@@ -187,7 +187,7 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
         spend, category = load_models(warehouse, settings, as_of)
         record.spend_model_id = spend.model_id
         record.category_model_id = category.model_id if category is not None else None
-    customers = int(warehouse.scalar("features.feature_row_count", {"as_of": as_of}) or 0)
+    customers = snapshot.stored_customer_count(warehouse, as_of)
     if customers == 0:
         raise NothingToScore(f"no customers to score as of {as_of}: no purchases or sign-ups on or before it")
     batch_size = settings.scoring.batch_size
@@ -210,9 +210,9 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
                     breakdown["models"] += time.perf_counter() - clock
                     clock = time.perf_counter()
                     if staged == 0:
-                        warehouse.stage(STAGED, table)
+                        warehouse.stage(scores.STAGED, table)
                     else:
-                        warehouse.insert_data(STAGED, table)
+                        warehouse.insert_data(scores.STAGED, table)
                     breakdown["staging"] += time.perf_counter() - clock
                     staged += table.num_rows
             breakdown["waiting for features"] = time.perf_counter() - started - sum(breakdown.values())
@@ -221,23 +221,21 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
     runs.check_stop("writing scores")
     with timer.stage("write"):
         with warehouse.transaction():  # upsert + delete the rest == replace the day, atomically
-            record.rows_written = int(warehouse.scalar("scores.upsert_staged_scores"))
-            warehouse.execute("scores.delete_unstaged_scores", {"as_of": as_of})
+            record.rows_written = scores.replace_day_from_staged(warehouse, as_of)
             record.details = {
                 "seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
                 "predict_breakdown": {k: round(v, 3) for k, v in breakdown.items()},
             }
             runs.finish_run(warehouse, record, "succeeded")
             _test_hold()
-    summary = warehouse.fetch_df("scores.score_summary", {"as_of": as_of}).iloc[0]
-    mix = warehouse.fetch_rows("scores.category_mix", {"as_of": as_of})
+    summary, mix = scores.day_summary(warehouse, as_of)
     return ScoreReport(
         as_of=as_of,
         run_id=record.run_id,
         customers=int(summary["customers"]),
         predicted_spend_total=float(summary["predicted_spend_total"]),
         expected_buyers=float(summary["expected_buyers"]),
-        category_mix=[(str(name), int(count)) for name, count in mix],
+        category_mix=mix,
         spend_model_id=spend.model_id,
         category_model_id=record.category_model_id,
         stage_seconds=dict(timer.seconds),
@@ -247,7 +245,7 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
 
 def _drop_staged(warehouse) -> None:
     try:
-        warehouse.drop_temporary(STAGED)
+        warehouse.drop_temporary(scores.STAGED)
     except Exception:  # the connection may already be unusable; the temp table dies with it
         pass
 

@@ -20,6 +20,7 @@ from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
 from scorehouse.models.preprocess import NON_FEATURES, infer_feature_types
 from scorehouse.models.champions import TaskResult, train_category, train_spend
+from scorehouse.features import history
 
 log = logging.getLogger("scorehouse")
 
@@ -48,11 +49,9 @@ def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, d
     """(training spine, feature types, notes, settings used) for ``as_of``."""
     from scorehouse.features.spine import training_set
 
-    span = warehouse.fetch_df("transactions.transaction_span", {"as_of": as_of})
-    first_day = span["first_day"].iloc[0] if not span.empty else None
-    if first_day is None or pd.isna(first_day):
+    first_day, _ = history.span(warehouse, as_of)
+    if first_day is None:
         raise NotEnoughHistory(f"no transactions on or before {as_of}: nothing to train on")
-    first_day = pd.Timestamp(first_day).date()
     spacing, note = cutoff_spacing(first_day, as_of, settings)
     notes = [note] if note else []
     used = settings

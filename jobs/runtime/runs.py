@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import Warehouse
 
 log = logging.getLogger("scorehouse")
 
@@ -161,3 +162,17 @@ def mark_abandoned_runs(warehouse) -> None:
 def last_successful_day(warehouse, job: str = "nightly") -> dt.date | None:
     """The newest as-of day with a successful run of ``job`` (``None`` when there is none)."""
     return warehouse.scalar("runs.last_successful_day", {"job": job})
+
+
+#: example queries the demo prints for analysts to try (literal text shown to the user)
+EXAMPLE_QUERIES = ("runs.recent_runs",)
+
+
+def all_runs(warehouse: Warehouse) -> pd.DataFrame:
+    """Every recorded run, oldest first."""
+    return warehouse.fetch_df("runs.all_runs")
+
+
+def job_run(warehouse: Warehouse, run_id: str) -> pd.Series:
+    """The ``job_runs`` row of ``run_id``."""
+    return warehouse.fetch_df("runs.job_run", {"run_id": run_id}).iloc[0]

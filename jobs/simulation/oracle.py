@@ -84,3 +84,8 @@ def _day_offset(dates: pd.Series, first: dt.date) -> np.ndarray:
     """Whole days from ``first`` to each date (negative before it)."""
     days = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
     return (days - np.datetime64(first, "D")).astype(np.int64)
+
+
+def create_truth_table(warehouse: Warehouse) -> None:
+    """Create ``synthetic_truth`` (with its comments) if missing: only generated warehouses have it."""
+    warehouse.run_script("synthetic.create_synthetic_truth")

@@ -16,6 +16,8 @@ from scorehouse.jobs.drift import psi
 from scorehouse.jobs.nightly import nightly, run_nightly
 from scorehouse.jobs.retrain import retrain_decision, trained_as_of
 from scorehouse.jobs.score import NothingToScore
+from scorehouse.jobs import outcomes as outcomes_module
+from scorehouse.jobs import scores
 
 EARLIER = LAST_DAY - dt.timedelta(days=31)
 
@@ -27,7 +29,7 @@ def test_first_night_trains_then_scores_and_records(filled, memory_settings):
     assert scorefakes.TRAIN_CALLS == [EARLIER]
     assert report.decision.due and "no spend model" in report.decision.reason
     assert report.score_report.customers > 0
-    frame = filled.fetch_df("runs.all_runs")
+    frame = runs.all_runs(filled)
     assert frame["job"].tolist() == ["nightly", "score"]
     assert frame["status"].tolist() == ["succeeded", "succeeded"]
     nightly_row, score_row = frame.iloc[0], frame.iloc[1]
@@ -42,7 +44,7 @@ def test_matured_predictions_get_outcomes_and_metrics(filled, memory_settings):
     nightly(filled, memory_settings, as_of=EARLIER)
     report = nightly(filled, memory_settings, as_of=LAST_DAY)
     assert [day.as_of for day in report.accuracy] == [EARLIER]
-    outcomes = filled.fetch_df("scores.outcomes_for_day", {"as_of": EARLIER})
+    outcomes = outcomes_module.outcomes_for_day(filled, EARLIER)
     assert len(outcomes) == report.accuracy[0].customers > 0
     from scorehouse.features.labels import label_frame
 
@@ -124,7 +126,7 @@ def test_a_day_without_data_is_refused(memory_settings):
 def test_interrupted_run_is_recorded_and_previous_scores_stay(filled, memory_settings, monkeypatch):
     scorefakes.make_champions(LAST_DAY)
     nightly(filled, memory_settings, as_of=LAST_DAY)
-    before = filled.fetch_df("scores.scores_for_day", {"as_of": LAST_DAY})
+    before = scores.scores_for_day(filled, LAST_DAY)
     from scorehouse.features import snapshot
 
     real = snapshot.materialize_features
@@ -137,9 +139,9 @@ def test_interrupted_run_is_recorded_and_previous_scores_stay(filled, memory_set
     monkeypatch.setattr(snapshot, "materialize_features", features_then_signal)
     with pytest.raises(runs.RunInterrupted, match="retrain check"):
         nightly(filled, memory_settings, as_of=LAST_DAY)
-    frame = filled.fetch_df("runs.all_runs")
+    frame = runs.all_runs(filled)
     assert frame["status"].tolist()[-1] == "interrupted"
-    after = filled.fetch_df("scores.scores_for_day", {"as_of": LAST_DAY})
+    after = scores.scores_for_day(filled, LAST_DAY)
     assert after.equals(before)
 
 

@@ -10,7 +10,8 @@ import scorefakes
 from scorefakes import LAST_DAY
 
 from scorehouse.jobs.runtime import runs
-from scorehouse.jobs.score import STAGED, NoChampion, score
+from scorehouse.jobs.score import NoChampion, score
+from scorehouse.jobs import scores
 
 SCORE_TABLES = ["customer_scores", "job_runs", "score_outcomes"]
 VIEWS = ["latest_scores", "score_history", "customer_segments", "score_accuracy"]
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.usefixtures("fake_models")
 
 
 def scores_of(warehouse, day):
-    frame = warehouse.fetch_df("scores.scores_for_day", {"as_of": day})
+    frame = scores.scores_for_day(warehouse, day)
     return frame.sort_values("customer_id").reset_index(drop=True)
 
 
 def job_runs(warehouse):
-    return warehouse.fetch_df("runs.all_runs")
+    return runs.all_runs(warehouse)
 
 
 def test_every_written_column_has_a_comment(filled):
@@ -46,7 +47,7 @@ def test_score_writes_one_row_per_customer_and_summarises(filled, memory_setting
     assert report.predicted_spend_total == pytest.approx(rows["predicted_spend_30d"].sum())
     text = str(report)
     assert "scored 40 customers" in text and "Books" in text and "predict" in text
-    assert not filled.table_exists(STAGED)
+    assert not filled.table_exists(scores.STAGED)
 
 
 def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_settings):
@@ -65,7 +66,7 @@ def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_setting
 def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
     report = score(filled, memory_settings, as_of=LAST_DAY)
-    row = filled.fetch_df("runs.job_run", {"run_id": report.run_id}).iloc[0]
+    row = runs.job_run(filled, report.run_id)
     assert row["job"] == "score" and row["status"] == "succeeded"
     assert row["rows_written"] == 40
     assert row["spend_model_id"] == "spend-fake-a" and row["category_model_id"] == "category-fake-a"
@@ -77,7 +78,7 @@ def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
 def test_missing_spend_champion_says_to_train(filled, memory_settings):
     with pytest.raises(NoChampion, match=r"scorehouse train --as-of 2024-06-30"):
         score(filled, memory_settings, as_of=LAST_DAY)
-    statuses = filled.fetch_df("runs.all_runs")["status"].tolist()
+    statuses = runs.all_runs(filled)["status"].tolist()
     assert statuses == ["failed"]
 
 
@@ -109,9 +110,9 @@ def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_sett
     with pytest.raises(RuntimeError, match="exploded"):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    latest = filled.fetch_df("scores.latest_scores_all")
+    latest = scores.latest_scores(filled)
     assert len(latest) == 40
-    failed = filled.fetch_df("runs.all_runs").query("status == 'failed'")
+    failed = runs.all_runs(filled).query("status == 'failed'")
     assert failed["error_message"].str.contains("exploded").all() and len(failed) == 1
 
 
@@ -131,7 +132,7 @@ def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkey
     with pytest.raises(runs.RunInterrupted):
         score(filled, memory_settings, as_of=LAST_DAY)
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    assert "interrupted" in filled.fetch_df("runs.all_runs")["status"].tolist()
+    assert "interrupted" in runs.all_runs(filled)["status"].tolist()
 
 
 def test_other_days_are_untouched(filled, memory_settings):
@@ -141,7 +142,7 @@ def test_other_days_are_untouched(filled, memory_settings):
     score(filled, memory_settings, as_of=LAST_DAY)
     score(filled, memory_settings, as_of=LAST_DAY)
     assert len(scores_of(filled, earlier)) == 40
-    latest = filled.fetch_df("scores.latest_scores_all")
+    latest = scores.latest_scores(filled)
     assert set(latest["as_of_date"].dt.date) == {LAST_DAY}
 
 

@@ -39,6 +39,8 @@ with Warehouse.open(settings.warehouse_url) as warehouse:
 
 SERVE = """
 from scorehouse.jobs.schedule import serve
+from scorehouse.jobs.runtime import runs
+from scorehouse.jobs import scores
 print(serve(settings), flush=True)
 """
 
@@ -66,8 +68,8 @@ def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> Non
 def _scores(settings):
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
         return (
-            warehouse.fetch_df("scores.scores_for_day", {"as_of": LAST_DAY}),
-            warehouse.fetch_df("runs.all_runs"),
+            scores.scores_for_day(warehouse, LAST_DAY),
+            runs.all_runs(warehouse),
         )
 
 

@@ -62,3 +62,23 @@ def test_no_clock_functions_in_feature_or_label_sql():
         for name in sql_names(folder):
             code = re.sub(r"--[^\n]*", "", sql_text(name)).lower()
             assert not re.search(r"\b(now\(\)|current_date|current_timestamp|today\(\))", code), name
+
+
+@pytest.mark.parametrize("family", query_families())
+def test_each_query_family_is_called_only_by_its_owner(family):
+    """One Python module owns a family file and gives the rest of the code a typed interface to it."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    header = (sql_root() / "queries" / f"{family}.sql").read_text().splitlines()[0]
+    match = re.search(r"Owned by scorehouse\.([a-z_.]+)\.$", header)
+    assert match, f"sql/queries/{family}.sql: the first line must name its owner ('Owned by scorehouse.x.')"
+    owner = root / (match.group(1).replace(".", "/") + ".py")
+    assert owner.is_file(), owner
+    callers = {
+        path.relative_to(root)
+        for folder in ("config", "features", "models", "jobs")
+        for path in (root / folder).rglob("*.py")
+        if re.search(rf"[\"']{family}\.[a-z_]+[\"']", path.read_text())
+    }
+    assert callers <= {owner.relative_to(root)}, f"{family} queries called outside {owner.relative_to(root)}: {callers}"
