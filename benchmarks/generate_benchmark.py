@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
 from scorehouse.features.sqlsource import query_file
 
 QUERIES = query_file(Path(__file__).with_name("queries.sql"))  # benchmark-only statements

@@ -13,13 +13,13 @@ nightly run's alone. Reference, measured in the same run: loading the raw transa
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
 from scorehouse.features.sqlsource import query_file
 
 QUERIES = query_file(Path(__file__).with_name("queries.sql"))  # benchmark-only statements
@@ -43,8 +43,8 @@ def _settings(workdir: Path, name: str):
 
 def setup(workdir: Path, customers: int) -> None:
     """Generate the big warehouse and register champions trained on a small one (cached)."""
-    from scorehouse.features.warehouse import Warehouse
     from scorehouse.features import history
+    from scorehouse.features.warehouse import Warehouse
     from scorehouse.jobs.generate import generate
     from scorehouse.jobs.train import train
     from scorehouse.models import registry
@@ -75,8 +75,8 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 
     ``rescore`` re-runs the last data day (its scores and features replaced) instead of a new day.
     """
-    from scorehouse.features.warehouse import Warehouse
     from scorehouse.features import history
+    from scorehouse.features.warehouse import Warehouse
     from scorehouse.jobs.nightly import run_nightly
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
@@ -105,7 +105,6 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 def child_reference(workdir: Path, customers: int) -> None:
     """Child process: the seed's first step, all transactions into a pandas DataFrame."""
     from scorehouse.features.warehouse import Warehouse
-    from scorehouse.features import history
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     started = time.perf_counter()

@@ -22,6 +22,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from scorehouse.config.errors import ScorehouseError
 
@@ -132,9 +134,6 @@ class Settings(BaseSettings):
     @field_validator("warehouse_url")
     @classmethod
     def _supported_url(cls, value: str) -> str:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
             url = make_url(value)
         except ArgumentError:

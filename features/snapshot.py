@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
@@ -40,6 +39,8 @@ BROWSING_PREFIX = "browsing_seconds_30d__"
 #: columns that identify a row or are targets, never features
 KEY_COLUMNS = frozenset({"customer_id", "as_of_date", "cutoff_date"})
 LABEL_COLUMNS = frozenset({"future_spend_30d", "purchased_30d", "next_category"})
+#: every column of a feature or training frame that is not a model input
+NON_FEATURES = KEY_COLUMNS | LABEL_COLUMNS
 
 
 def feature_frame(warehouse: Warehouse, as_of: dt.date) -> pd.DataFrame:
@@ -173,7 +174,7 @@ def feature_types(frame: pd.DataFrame) -> dict[str, str]:
     """Feature column -> ``"numeric"`` or ``"categorical"`` (keys and labels left out), from dtypes."""
     types = {}
     for column in frame.columns:
-        if column in KEY_COLUMNS or column in LABEL_COLUMNS:
+        if column in NON_FEATURES:
             continue
         dtype = frame[column].dtype
         numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)

@@ -19,13 +19,12 @@ import math
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame, fill_category_columns
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.features import history
 
 log = logging.getLogger(__name__)
 

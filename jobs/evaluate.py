@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scorehouse.features import history
+from scorehouse.features.labels import label_frame
+from scorehouse.features.snapshot import feature_frame
 from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.jobs.simulation.oracle import oracle_predictions
 from scorehouse.models import registry
 from scorehouse.models.errors import NotEnoughHistory
-from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
 from scorehouse.models.inference import category_probabilities, spend_outputs
+from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
 from scorehouse.models.spend import SPEND_LAST_30, first_present
-from scorehouse.features import history
 
 log = logging.getLogger("scorehouse")
 
@@ -85,9 +88,6 @@ def _render(table: pd.DataFrame, formats: dict) -> list[str]:
 
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
-    from scorehouse.features.labels import label_frame
-    from scorehouse.features.snapshot import feature_frame
-
     features = feature_frame(warehouse, as_of)
     labels = label_frame(warehouse, as_of, settings.horizon_days)
     frame = features.merge(labels, on="customer_id", how="left", validate="1:1")
@@ -99,7 +99,6 @@ def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
 def _oracle(warehouse, settings, as_of, frame) -> pd.DataFrame | None:
     if not warehouse.table_exists("synthetic_truth"):
         return None
-    from scorehouse.jobs.simulation.oracle import oracle_predictions
 
     oracle = oracle_predictions(warehouse, as_of, settings.horizon_days)
     if oracle is None or oracle.empty:

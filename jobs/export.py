@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
 from scorehouse.jobs import scores
 
 

@@ -22,11 +22,11 @@ import pyarrow.compute as pc
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.loading import LoadReport, load_rows
+from scorehouse.jobs.runtime.clock import yesterday
+from scorehouse.jobs.runtime.progress import progress
 from scorehouse.jobs.simulation import oracle
 from scorehouse.jobs.simulation import shop as synthetic
-from scorehouse.jobs.runtime.clock import yesterday
-from scorehouse.jobs.loading import LoadReport, load_rows
-from scorehouse.jobs.runtime.progress import progress
 
 CATEGORIES = list(synthetic.CATEGORIES)
 CHUNK_CUSTOMERS = 250_000  # part of the seed's meaning: changing it changes the data

@@ -16,8 +16,8 @@ import pyarrow as pa
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse, WarehouseError
-from scorehouse.jobs.runtime.clock import local_today
 from scorehouse.jobs.loading import KINDS, LoadReport, load_rows, read_file
+from scorehouse.jobs.runtime.clock import local_today
 from scorehouse.jobs.runtime.progress import StageTimer
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-
-import pandas as pd
 from dataclasses import dataclass
 
+import pandas as pd
+
+from scorehouse.features import labels as label_module
 from scorehouse.jobs.runtime import runs
 
 log = logging.getLogger("scorehouse")
@@ -44,8 +45,6 @@ class DayAccuracy:
 
 def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
     """Write ``score_outcomes`` for every scored day whose window closed by ``as_of``; return metrics."""
-    from scorehouse.features import labels as label_module
-
     last_matured = as_of - dt.timedelta(days=settings.horizon_days)
     days = [row[0] for row in warehouse.fetch_rows("outcomes.unevaluated_matured_days", {"last_matured": last_matured})]
     results = []

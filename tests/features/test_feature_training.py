@@ -9,10 +9,10 @@ import pytest
 from featurekit import D, day, warehouse_with
 
 from scorehouse.config.settings import Settings, TrainingSettings
+from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame
 from scorehouse.features.spine import NoTrainingCutoff, customer_sample, training_cutoffs, training_set
-from scorehouse.features import history
 
 
 def test_cutoffs_end_one_horizon_before_the_as_of_day_and_skip_days_without_history():

@@ -11,9 +11,9 @@ import pytest
 import scorehouse.jobs.generate as generate_module
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs.simulation import shop as synthetic
 from scorehouse.jobs.cli import main
 from scorehouse.jobs.generate import CATEGORIES, GenerateError, fixed_width_ids, generate
+from scorehouse.jobs.simulation import shop as synthetic
 from scorehouse.jobs.simulation.oracle import oracle_predictions
 
 END = dt.date(2026, 6, 30)
