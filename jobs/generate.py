@@ -101,6 +101,8 @@ def generate(
     days: int = 730,
     dirty_share: float = 0.01,
     replace: bool = False,
+    chunk_customers: int = CHUNK_CUSTOMERS,
+    single_transaction_customers: int = SINGLE_TRANSACTION_CUSTOMERS,
 ) -> GenerateReport:
     """Fill an empty warehouse with ``customers`` synthetic customers over ``days`` days to ``end_date``.
 
@@ -136,8 +138,8 @@ def generate(
     report = GenerateReport(customers=customers, seed=seed, period_start=start, period_end=end_date)
     cal = synthetic.calendar(start, days)
     id_width = max(7, len(str(customers)))
-    n_chunks = -(-customers // CHUNK_CUSTOMERS)
-    atomic = customers <= SINGLE_TRANSACTION_CUSTOMERS
+    n_chunks = -(-customers // chunk_customers)
+    atomic = customers <= single_transaction_customers
     load_ids: list[str] = []
     next_transaction = 1
     with warehouse.transaction() if atomic else contextlib.nullcontext():
@@ -147,10 +149,10 @@ def generate(
                 warehouse.delete_all(table)  # the truth must describe exactly the data generated now
         try:
             for chunk in progress(range(n_chunks), n_chunks, "generate"):
-                first = chunk * CHUNK_CUSTOMERS
+                first = chunk * chunk_customers
                 block = _Block(
                     seed=seed, chunk=chunk, first_customer=first,
-                    size=min(CHUNK_CUSTOMERS, customers - first), cal=cal, start=start,
+                    size=min(chunk_customers, customers - first), cal=cal, start=start,
                     end_date=end_date, id_width=id_width, dirty_share=dirty_share,
                 )
                 load_ids.append(f"generate-s{seed}-{end_date:%Y%m%d}-{customers}-c{chunk:04d}")

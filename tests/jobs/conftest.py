@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "sql"))  # featurekit
 
 import scorefakes  # noqa: E402
 from scorefakes import FIRST_DAY, LAST_DAY  # noqa: E402
