@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scorehouse.config.settings import Settings
 from scorehouse.features import history
 from scorehouse.features.snapshot import feature_types
 from scorehouse.features.spine import training_set
+from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.progress import StageTimer
-from scorehouse.models.champions import TaskResult, train_category, train_spend
+from scorehouse.models.champions import CANDIDATES, Candidates, TaskResult, train_category, train_spend
 from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
 
@@ -143,8 +145,10 @@ def task_lines(result: TaskResult, title: str) -> list[str]:
     return lines
 
 
-def train(warehouse, settings, *, as_of: dt.date | None = None) -> TrainReport:
-    """Train, compare and register both models using data on or before ``as_of``."""
+def train(
+    warehouse: Warehouse, settings: Settings, *, as_of: dt.date | None = None, candidates: Candidates = CANDIDATES
+) -> TrainReport:
+    """Train, compare and register both models using data on or before ``as_of`` (``candidates``: which)."""
     as_of = as_of or yesterday(settings.timezone)
     timer = StageTimer()
     with timer.stage("training spine"):
@@ -158,7 +162,7 @@ def train(warehouse, settings, *, as_of: dt.date | None = None) -> TrainReport:
                      "have an earlier cutoff to train on")
     trained_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     with timer.stage("spend models"):
-        spend = train_spend(warehouse, used, frame, types, as_of, folds, trained_at)
+        spend = train_spend(warehouse, used, frame, types, as_of, folds, trained_at, candidates)
     category = None
     labelled = frame[CATEGORY_TARGET].dropna() if CATEGORY_TARGET in frame else pd.Series(dtype=object)
     if labelled.empty:
@@ -168,7 +172,7 @@ def train(warehouse, settings, *, as_of: dt.date | None = None) -> TrainReport:
         notes.append(f"category model skipped: only one category ({labelled.iloc[0]}) was ever bought")
     else:
         with timer.stage("category models"):
-            category = train_category(warehouse, used, frame, types, as_of, folds, trained_at)
+            category = train_category(warehouse, used, frame, types, as_of, folds, trained_at, candidates)
     return TrainReport(
         as_of=as_of, cutoffs=cutoffs, validation_cutoffs=[f.validation_cutoff for f in folds],
         spacing_days=used.training.cutoff_spacing_days, rows=len(frame), spend=spend, category=category,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,16 +170,30 @@ def measured_coverage(predicted: np.ndarray, actual: np.ndarray, rows: pd.DataFr
     }
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Where each task's candidate models come from (a test hands in a cheaper set)."""
+
+    #: ``(feature types, seed, horizon_days) -> ({name: Pipeline}, notes)``
+    spend: Callable[..., tuple[dict, list[str]]] = spend_candidates
+    #: ``(feature types, seed) -> ({name: Pipeline}, notes)``
+    category: Callable[..., tuple[dict, list[str]]] = category_candidates
+
+
+#: every candidate of both tasks
+CANDIDATES = Candidates()
+
+
 def train_spend(warehouse, settings, frame: pd.DataFrame, types: dict, as_of: dt.date, folds: list[Fold],
-                trained_at: dt.datetime) -> TaskResult:
+                trained_at: dt.datetime, candidates: Candidates = CANDIDATES) -> TaskResult:
     """Compare, select, fit, register (and maybe promote) the spend model."""
     with threadpool_limits(limits=FIT_THREADS):
-        return _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at)
+        return _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at, candidates.spend)
 
 
-def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) -> TaskResult:
+def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at, make_candidates) -> TaskResult:
     seed = settings.random_seed
-    candidates, notes = spend_candidates(types, seed, settings.horizon_days)
+    candidates, notes = make_candidates(types, seed, settings.horizon_days)
     metric = settings.training.spend_metric
     compare = _comparer(compare_spend, settings, len(frame), notes)
     comparison = compare(candidates, frame, folds, metric)
@@ -196,14 +210,14 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
 
 
 def train_category(warehouse, settings, frame: pd.DataFrame, types: dict, as_of: dt.date, folds: list[Fold],
-                   trained_at: dt.datetime) -> TaskResult:
+                   trained_at: dt.datetime, candidates: Candidates = CANDIDATES) -> TaskResult:
     """Compare, select, fit, register (and maybe promote) the next-category model."""
     with threadpool_limits(limits=FIT_THREADS):
-        return _train_category(warehouse, settings, frame, types, as_of, folds, trained_at)
+        return _train_category(warehouse, settings, frame, types, as_of, folds, trained_at, candidates.category)
 
 
-def _train_category(warehouse, settings, frame, types, as_of, folds, trained_at) -> TaskResult:
-    candidates, notes = category_candidates(types, settings.random_seed)
+def _train_category(warehouse, settings, frame, types, as_of, folds, trained_at, make_candidates) -> TaskResult:
+    candidates, notes = make_candidates(types, settings.random_seed)
     metric = settings.training.category_metric
     rows = category_rows(frame)
     compare = _comparer(compare_category, settings, len(rows), notes)

@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pytest
 import spine_factory
-from test_model_training import cheap  # noqa: F401  (fixture)
 
 from scorehouse.jobs.evaluate import evaluate, latest_matured_cutoff
 from scorehouse.jobs.train import train
@@ -26,10 +25,10 @@ def generated(warehouse, settings):
     return warehouse
 
 
-def test_evaluate_scores_champions_and_the_oracle_on_a_matured_cutoff(generated, settings, cheap):  # noqa: F811
+def test_evaluate_scores_champions_and_the_oracle_on_a_matured_cutoff(generated, settings, cheap):
     cutoff = END - dt.timedelta(days=30)
     assert latest_matured_cutoff(generated, settings) <= cutoff
-    train(generated, settings, as_of=cutoff)
+    train(generated, settings, as_of=cutoff, candidates=cheap)
     report = evaluate(generated, settings, as_of=cutoff)
     text = str(report)
     assert "oracle (knows hidden traits)" in report.spend.index
@@ -40,8 +39,8 @@ def test_evaluate_scores_champions_and_the_oracle_on_a_matured_cutoff(generated,
     assert 0 < oracle["rmse"] and oracle["bias_ratio"] == pytest.approx(1.0, abs=0.5)
 
 
-def test_evaluate_says_when_the_model_saw_the_outcome(generated, settings, cheap):  # noqa: F811
-    train(generated, settings, as_of=END)
+def test_evaluate_says_when_the_model_saw_the_outcome(generated, settings, cheap):
+    train(generated, settings, as_of=END, candidates=cheap)
     text = str(evaluate(generated, settings))
     assert "optimistic" in text
 
@@ -51,12 +50,12 @@ def test_evaluate_refuses_an_unmatured_cutoff(generated, settings):
         evaluate(generated, settings, as_of=END - dt.timedelta(days=10))
 
 
-def test_without_synthetic_truth_there_is_no_oracle(warehouse, settings, cheap):  # noqa: F811
+def test_without_synthetic_truth_there_is_no_oracle(warehouse, settings, cheap):
     from test_model_training import END as T_END
     from test_model_training import load_transactions
 
     load_transactions(warehouse, with_categories=True)
-    train(warehouse, settings, as_of=T_END - dt.timedelta(days=30))
+    train(warehouse, settings, as_of=T_END - dt.timedelta(days=30), candidates=cheap)
     report = evaluate(warehouse, settings)
     assert "no synthetic_truth" in str(report)
     assert "oracle (knows hidden traits)" not in report.spend.index

@@ -4,47 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import joblib
 import numpy as np
 import pytest
 import spine_factory
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import Pipeline
+from conftest import cheap_spend
 
 from scorehouse.models import registry
 from scorehouse.models.champions import train_category, train_spend
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.evaluation import validation_plan
 from scorehouse.models.inference import category_outputs, spend_outputs
-from scorehouse.models.preprocess import FrozenFeatures
 from scorehouse.models.selection import promotion_decision
-from scorehouse.models.spend import LastWindowSpend, SpendModel
 
 AS_OF = dt.date(2026, 1, 1)
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5)
 
 
-def cheap_spend(types, seed, horizon_days=30):
-    """Two fast candidates: the naive baseline and a ridge on two features."""
-    numeric = {"spend_30d": "numeric", "frequency": "numeric"}
-    ridge = Pipeline([("features", FrozenFeatures(numeric)), ("model", SpendModel(Ridge(alpha=1.0)))])
-    naive = Pipeline([("features", FrozenFeatures(numeric)), ("model", SpendModel(LastWindowSpend("spend_30d")))])
-    return {"naive_last_30d": naive, "ridge": ridge}, []
-
-
-@pytest.fixture
-def cheap(monkeypatch):
-    monkeypatch.setattr("scorehouse.models.champions.spend_candidates", cheap_spend)
-
-
-def _train(warehouse, settings, spine, when=NOW):
+def _train(warehouse, settings, spine, candidates, when=NOW):
     folds = validation_plan(spine["cutoff_date"].unique(), 2, 30)
-    return train_spend(warehouse, settings, spine, spine_factory.feature_types(spine), AS_OF, folds, when)
+    return train_spend(warehouse, settings, spine, spine_factory.feature_types(spine), AS_OF, folds, when, candidates)
 
 
 def test_first_model_becomes_champion_and_loads_verified(warehouse, settings, spine, cheap):
-    result = _train(warehouse, settings, spine)
+    result = _train(warehouse, settings, spine, cheap)
     assert result.decision.promote
     loaded = registry.load_champion(warehouse, settings, "spend")
     assert loaded.model_id == result.model_id
@@ -63,16 +48,15 @@ def test_first_model_becomes_champion_and_loads_verified(warehouse, settings, sp
     assert set(metrics["comparison"]) == {"naive_last_30d", "ridge"} and 0 <= metrics["interval"]["coverage"] <= 1
 
 
-def test_same_recipe_is_refreshed_and_a_worse_challenger_refused(warehouse, settings, spine, cheap, monkeypatch):
-    first = _train(warehouse, settings, spine)
-    second = _train(warehouse, settings, spine, NOW + dt.timedelta(hours=1))
+def test_same_recipe_is_refreshed_and_a_worse_challenger_refused(warehouse, settings, spine, cheap):
+    first = _train(warehouse, settings, spine, cheap)
+    second = _train(warehouse, settings, spine, cheap, NOW + dt.timedelta(hours=1))
     assert second.decision.promote and "same recipe" in second.decision.reason
     # a run whose only candidate is the naive baseline must not replace the ridge champion
-    monkeypatch.setattr(
-        "scorehouse.models.champions.spend_candidates",
-        lambda types, seed, horizon_days=30: ({"naive_last_30d": cheap_spend(types, seed)[0]["naive_last_30d"]}, []),
+    naive_only = replace(
+        cheap, spend=lambda types, seed, horizon_days=30: ({"naive_last_30d": cheap_spend(types, seed)[0]["naive_last_30d"]}, [])
     )
-    third = _train(warehouse, settings, spine, NOW + dt.timedelta(hours=2))
+    third = _train(warehouse, settings, spine, naive_only, NOW + dt.timedelta(hours=2))
     assert first.challenger == "ridge"
     assert not third.decision.promote and "champion kept" in third.decision.reason
     assert third.champion_value < third.comparison.table.loc["naive_last_30d", "rmse"]
@@ -82,7 +66,7 @@ def test_same_recipe_is_refreshed_and_a_worse_challenger_refused(warehouse, sett
 
 
 def test_corrupted_artifact_is_refused_and_the_champion_row_stays(warehouse, settings, spine, cheap):
-    result = _train(warehouse, settings, spine)
+    result = _train(warehouse, settings, spine, cheap)
     path = registry.artifact_location(settings, registry.champion_row(warehouse, "spend")["artifact_path"])
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -91,12 +75,12 @@ def test_corrupted_artifact_is_refused_and_the_champion_row_stays(warehouse, set
         registry.load_champion(warehouse, settings, "spend")
     assert registry.champion_row(warehouse, "spend")["model_id"] == result.model_id
     # the next training run cannot re-evaluate the broken champion, says so, and replaces it
-    again = _train(warehouse, settings, spine, NOW + dt.timedelta(hours=1))
+    again = _train(warehouse, settings, spine, cheap, NOW + dt.timedelta(hours=1))
     assert again.decision.promote and any("refused" in note for note in again.notes)
 
 
 def test_missing_artifact_is_refused(warehouse, settings, spine, cheap):
-    _train(warehouse, settings, spine)
+    _train(warehouse, settings, spine, cheap)
     path = registry.artifact_location(settings, registry.champion_row(warehouse, "spend")["artifact_path"])
     path.unlink()
     with pytest.raises(ModelRefused, match="missing"):
@@ -104,7 +88,7 @@ def test_missing_artifact_is_refused(warehouse, settings, spine, cheap):
 
 
 def test_feature_schema_mismatch_is_refused(warehouse, settings, spine, cheap):
-    _train(warehouse, settings, spine)
+    _train(warehouse, settings, spine, cheap)
     # the current feature layer lost a feature the model needs
     with pytest.raises(ModelRefused, match="frequency is missing"):
         registry.load_champion(warehouse, settings, "spend", expected_types={"spend_30d": "numeric"})
@@ -126,7 +110,7 @@ def test_feature_schema_mismatch_is_refused(warehouse, settings, spine, cheap):
 
 
 def test_artifact_from_another_sklearn_version_is_refused(warehouse, settings, spine, cheap):
-    _train(warehouse, settings, spine)
+    _train(warehouse, settings, spine, cheap)
     row = registry.champion_row(warehouse, "spend")
     sidecar_path = registry.artifact_location(settings, row["artifact_path"]).with_suffix(".json")
     sidecar = json.loads(sidecar_path.read_text())
@@ -151,18 +135,9 @@ def test_promotion_rule():
     assert promotion_decision("rmse", 10.0, float("nan"), champion_id="m").promote
 
 
-def test_category_model_outputs_json_probabilities(warehouse, settings, spine, monkeypatch):
-    from scorehouse.models import category
-
-    original = category.category_candidates
-
-    def cheap_category(types, seed):
-        candidates, notes = original(types, seed)
-        return {k: candidates[k] for k in ("favourite_category", "global_majority", "logistic")}, notes
-
-    monkeypatch.setattr("scorehouse.models.champions.category_candidates", cheap_category)
+def test_category_model_outputs_json_probabilities(warehouse, settings, spine, cheap):
     folds = validation_plan(spine["cutoff_date"].unique(), 2, 30)
-    result = train_category(warehouse, settings, spine, spine_factory.feature_types(spine), AS_OF, folds, NOW)
+    result = train_category(warehouse, settings, spine, spine_factory.feature_types(spine), AS_OF, folds, NOW, cheap)
     assert result.decision.promote and result.challenger != "global_majority"
     loaded = registry.load_champion(warehouse, settings, "category")
     out = category_outputs(loaded, spine.head(10))

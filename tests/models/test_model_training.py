@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import pytest
 import spine_factory
-from test_model_registry import cheap_spend
 
 from scorehouse.jobs.train import cutoff_spacing, train
 from scorehouse.models import registry
@@ -30,24 +28,9 @@ def load_transactions(warehouse, *, with_categories: bool, days: int = 400, n_cu
     return rows
 
 
-@pytest.fixture
-def cheap(monkeypatch):
-    monkeypatch.setattr("scorehouse.models.champions.spend_candidates", cheap_spend)
-
-    from scorehouse.models import category
-
-    original = category.category_candidates
-
-    def cheap_category(types, seed):
-        candidates, notes = original(types, seed)
-        return {k: candidates[k] for k in ("favourite_category", "global_majority", "logistic")}, notes
-
-    monkeypatch.setattr("scorehouse.models.champions.category_candidates", cheap_category)
-
-
 def test_transactions_only_warehouse_trains_spend_and_skips_category(warehouse, settings, cheap):
     load_transactions(warehouse, with_categories=False)
-    report = train(warehouse, settings, as_of=END)
+    report = train(warehouse, settings, as_of=END, candidates=cheap)
     text = str(report)
     assert report.spend is not None and report.category is None
     assert text.count("category model skipped") == 1
@@ -58,7 +41,7 @@ def test_transactions_only_warehouse_trains_spend_and_skips_category(warehouse, 
 
 def test_with_categories_trains_both(warehouse, settings, cheap):
     load_transactions(warehouse, with_categories=True)
-    report = train(warehouse, settings, as_of=END)
+    report = train(warehouse, settings, as_of=END, candidates=cheap)
     assert report.category is not None
     assert "log loss" in str(report) and "decision:" in str(report)
     assert registry.champion_row(warehouse, "category")["model_id"] == report.category.model_id
@@ -67,7 +50,7 @@ def test_with_categories_trains_both(warehouse, settings, cheap):
 def test_six_months_of_history_uses_closer_cutoffs_and_says_so(warehouse, settings, cheap):
     load_transactions(warehouse, with_categories=False, days=183)
     as_of = spine_factory.START + dt.timedelta(days=182)
-    report = train(warehouse, settings, as_of=as_of)
+    report = train(warehouse, settings, as_of=as_of, candidates=cheap)
     assert report.spacing_days < settings.training.cutoff_spacing_days
     assert "short history" in str(report)
     assert len(report.validation_cutoffs) >= 1
@@ -90,7 +73,7 @@ def test_same_data_and_seed_give_the_same_model_and_predictions(tmp_path, cheap)
         settings = Settings(artifacts_dir=tmp_path / f"run{run}", _env_file=None)
         with Warehouse.memory() as warehouse:
             load_transactions(warehouse, with_categories=True)
-            train(warehouse, settings, as_of=END)
+            train(warehouse, settings, as_of=END, candidates=cheap)
             row = registry.champion_row(warehouse, "spend")
             checksums.append((row["checksum"], registry.champion_row(warehouse, "category")["checksum"]))
             from scorehouse.features.snapshot import feature_frame
