@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator
+from pydantic import BaseModel, Field, PositiveInt, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,6 +28,9 @@ from sqlalchemy.exc import ArgumentError
 from scorehouse.config.errors import ScorehouseError
 
 DEFAULT_CONFIG_FILE = Path("config/scorehouse.toml")
+#: The prediction window: days D+1 .. D+30 after the as-of day D. Fixed, not a setting: the score
+#: columns analysts query are named for it (``predicted_spend_30d``, ``purchase_probability_30d``).
+HORIZON_DAYS = 30
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
@@ -107,13 +110,24 @@ class Settings(BaseSettings):
         None, description="DuckDB threads of the warehouse connection (None: one per core)"
     )
     artifacts_dir: Path = Field(Path("artifacts"), description="where trained models are saved")
-    horizon_days: PositiveInt = Field(30, description="the prediction window after the as-of day")
     random_seed: int = Field(42, ge=0, description="seed for every random choice")
     timezone: str = Field("UTC", description="IANA zone deciding what 'yesterday' is")
     training: TrainingSettings = TrainingSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     scoring: ScoringSettings = ScoringSettings()
     ingest: IngestSettings = IngestSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed_horizon(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "horizon_days" in data:
+            if str(data["horizon_days"]) != str(HORIZON_DAYS):
+                raise ValueError(
+                    f"horizon_days is fixed at {HORIZON_DAYS} days (the score columns are named _30d), "
+                    f"got {data['horizon_days']!r}"
+                )
+            data = {key: value for key, value in data.items() if key != "horizon_days"}
+        return data
 
     @field_validator("timezone")
     @classmethod
@@ -188,9 +202,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
 def describe_validation_error(error: ValidationError) -> str:
     """One line: which field is wrong, what was expected, what was given."""
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    field = ".".join(str(part) for part in first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     extra = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     given = first.get("input")
     shown = "" if isinstance(given, dict) or "got" in message else f", got {given!r}"
-    return f"invalid setting {field}: {message}{shown}{extra}"
+    where = f"setting {field}" if field else "settings"
+    return f"invalid {where}: {message}{shown}{extra}"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame, fill_category_columns
@@ -55,7 +56,7 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
     :class:`NoTrainingCutoff` naming the dates when no cutoff has fully observed targets.
     """
     training = settings.training
-    horizon = settings.horizon_days
+    horizon = HORIZON_DAYS
     first_day = history.first_purchase_day(warehouse)
     if first_day is None:
         raise NoTrainingCutoff(f"cannot train as of {as_of}: the warehouse holds no transactions")
@@ -71,7 +72,7 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
     try:
         for cutoff in cutoffs:
             features = feature_frame(source, cutoff)
-            labels = label_frame(source, cutoff, horizon)
+            labels = label_frame(source, cutoff)
             rows = features.drop(columns="as_of_date").merge(labels, on="customer_id", how="left", validate="1:1")
             rows.insert(1, "cutoff_date", cutoff)
             rows["_sample_key"] = sample_keys(rows["customer_id"], cutoff, settings.random_seed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame
@@ -39,7 +40,7 @@ def latest_matured_cutoff(warehouse, settings) -> dt.date:
     _, last = history.span(warehouse)
     if last is None:
         raise NotEnoughHistory("no transactions in the warehouse: nothing to evaluate")
-    return last - dt.timedelta(days=settings.horizon_days)
+    return last - dt.timedelta(days=HORIZON_DAYS)
 
 
 @dataclass
@@ -48,7 +49,6 @@ class EvaluateReport:
 
     as_of: dt.date
     customers: int
-    horizon_days: int = 30
     spend: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows: predictors
     category: pd.DataFrame = field(default_factory=pd.DataFrame)
     category_rows: int = 0
@@ -56,12 +56,12 @@ class EvaluateReport:
     notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        horizon_end = self.as_of + dt.timedelta(days=self.horizon_days)
+        horizon_end = self.as_of + dt.timedelta(days=HORIZON_DAYS)
         lines = [f"scorehouse evaluate: cutoff {self.as_of}, outcomes {self.as_of + dt.timedelta(days=1)}.."
                  f"{horizon_end}, {self.customers:,} customers"]
         lines += [f"NOTE: {note}" for note in self.notes]
         if not self.spend.empty:
-            lines += ["", f"Spend in the next {self.horizon_days} days:", *_render(self.spend, SPEND_FORMATS)]
+            lines += ["", f"Spend in the next {HORIZON_DAYS} days:", *_render(self.spend, SPEND_FORMATS)]
         if not self.category.empty:
             lines += ["", f"Category of the next purchase ({self.category_rows:,} customers who bought):",
                       *_render(self.category, CATEGORY_FORMATS)]
@@ -89,7 +89,7 @@ def _render(table: pd.DataFrame, formats: dict) -> list[str]:
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
     features = feature_frame(warehouse, as_of)
-    labels = label_frame(warehouse, as_of, settings.horizon_days)
+    labels = label_frame(warehouse, as_of)
     frame = features.merge(labels, on="customer_id", how="left", validate="1:1")
     frame["future_spend_30d"] = frame["future_spend_30d"].fillna(0.0).astype(float)
     frame["purchased_30d"] = frame["purchased_30d"].fillna(False).astype(bool)
@@ -100,7 +100,7 @@ def _oracle(warehouse, settings, as_of, frame) -> pd.DataFrame | None:
     if not warehouse.table_exists("synthetic_truth"):
         return None
 
-    oracle = oracle_predictions(warehouse, as_of, settings.horizon_days)
+    oracle = oracle_predictions(warehouse, as_of, HORIZON_DAYS)
     if oracle is None or oracle.empty:
         return None
     return frame[["customer_id"]].merge(oracle, on="customer_id", how="left", validate="1:1")
@@ -120,9 +120,9 @@ def evaluate(warehouse, settings, *, as_of: dt.date | None = None) -> EvaluateRe
     timer = StageTimer()
     latest = latest_matured_cutoff(warehouse, settings)
     as_of = as_of or latest
-    report = EvaluateReport(as_of=as_of, customers=0, horizon_days=settings.horizon_days)
+    report = EvaluateReport(as_of=as_of, customers=0)
     if as_of > latest:
-        raise NotEnoughHistory(f"cutoff {as_of} has not matured: its {settings.horizon_days}-day outcome "
+        raise NotEnoughHistory(f"cutoff {as_of} has not matured: its {HORIZON_DAYS}-day outcome "
                                f"window ends after the last transaction day; the latest matured cutoff is {latest}")
     with timer.stage("features and outcomes"):
         frame = _outcomes(warehouse, settings, as_of)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.features import labels as label_module
 from scorehouse.jobs.runtime import runs
 
@@ -45,12 +46,12 @@ class DayAccuracy:
 
 def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
     """Write ``score_outcomes`` for every scored day whose window closed by ``as_of``; return metrics."""
-    last_matured = as_of - dt.timedelta(days=settings.horizon_days)
+    last_matured = as_of - dt.timedelta(days=HORIZON_DAYS)
     days = [row[0] for row in warehouse.fetch_rows("outcomes.unevaluated_matured_days", {"last_matured": last_matured})]
     results = []
     for day in days:
         runs.check_stop(f"evaluating the scores of {day}")
-        labels = label_module.label_frame(warehouse, day, settings.horizon_days)
+        labels = label_module.label_frame(warehouse, day)
         labels = labels[["customer_id", "future_spend_30d", "purchased_30d", "next_category"]].astype(
             {"purchased_30d": "boolean", "future_spend_30d": "float64"}
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from scorehouse.config.settings import Settings
+from scorehouse.config.settings import HORIZON_DAYS, Settings
 from scorehouse.features import history
 from scorehouse.features.snapshot import feature_types
 from scorehouse.features.spine import training_set
@@ -35,10 +35,10 @@ def cutoff_spacing(first_day: dt.date, as_of: dt.date, settings) -> tuple[int, s
     """Days between training cutoffs: the configured spacing, or closer when history is short."""
     training = settings.training
     history = (as_of - first_day).days + 1
-    wanted = settings.horizon_days + (training.n_cutoffs - 1) * training.cutoff_spacing_days
+    wanted = HORIZON_DAYS + (training.n_cutoffs - 1) * training.cutoff_spacing_days
     if history >= wanted + MIN_FEATURE_HISTORY_DAYS:
         return training.cutoff_spacing_days, None
-    room = history - settings.horizon_days - MIN_FEATURE_HISTORY_DAYS
+    room = history - HORIZON_DAYS - MIN_FEATURE_HISTORY_DAYS
     spacing = max(MIN_SPACING_DAYS, room // max(training.n_cutoffs - 1, 1))
     if spacing >= training.cutoff_spacing_days:
         return training.cutoff_spacing_days, None
@@ -154,7 +154,7 @@ def train(
     with timer.stage("training spine"):
         frame, types, notes, used = training_frame(warehouse, settings, as_of)
     cutoffs = as_dates(frame["cutoff_date"])
-    folds = validation_plan(cutoffs, used.training.n_validation_cutoffs, used.horizon_days)
+    folds = validation_plan(cutoffs, used.training.n_validation_cutoffs, HORIZON_DAYS)
     if len(cutoffs) < used.training.n_cutoffs:
         notes.append(f"only {len(cutoffs)} of {used.training.n_cutoffs} cutoffs have enough history")
     if len(folds) < used.training.n_validation_cutoffs:

@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.models.category import CATEGORY_BASELINES, category_candidates
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.evaluation import (
@@ -193,7 +194,7 @@ def train_spend(warehouse, settings, frame: pd.DataFrame, types: dict, as_of: dt
 
 def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at, make_candidates) -> TaskResult:
     seed = settings.random_seed
-    candidates, notes = make_candidates(types, seed, settings.horizon_days)
+    candidates, notes = make_candidates(types, seed, HORIZON_DAYS)
     metric = settings.training.spend_metric
     compare = _comparer(compare_spend, settings, len(frame), notes)
     comparison = compare(candidates, frame, folds, metric)
@@ -259,7 +260,7 @@ def _register(warehouse, settings, task, pipeline, challenger, comparison, candi
         validation_cutoffs=[fold.validation_cutoff for fold in folds], metric_name=metric,
         metric_value=value, metrics=metrics,
         sidecar_extra={"classes": [str(c) for c in getattr(pipeline, "classes_", [])] or None,
-                       "random_seed": settings.random_seed, "horizon_days": settings.horizon_days},
+                       "random_seed": settings.random_seed, "horizon_days": HORIZON_DAYS},
     )
     record_model(warehouse, row, promote=decision.promote, decision=decision.reason, promoted_at=trained_at)
     return TaskResult(

@@ -22,18 +22,17 @@ def _clean_environment(monkeypatch, tmp_path):
 def test_defaults():
     settings = load_settings()
     assert settings.warehouse_url == "duckdb:///warehouse.duckdb"
-    assert settings.horizon_days == 30
     assert settings.timezone == "UTC"
     assert settings.schedule.cron == "0 2 * * *"
 
 
 def test_precedence_flags_over_env_over_dotenv_over_toml(monkeypatch, tmp_path):
     Path("config").mkdir()
-    Path("config/scorehouse.toml").write_text('horizon_days = 10\nrandom_seed = 7\ntimezone = "Europe/Berlin"\n[training]\nn_cutoffs = 3\n')
+    Path("config/scorehouse.toml").write_text('warehouse_threads = 3\nrandom_seed = 7\ntimezone = "Europe/Berlin"\n[training]\nn_cutoffs = 3\n')
     Path(".env").write_text("SCOREHOUSE_RANDOM_SEED=8\nSCOREHOUSE_TIMEZONE=Asia/Tokyo\n")
     monkeypatch.setenv("SCOREHOUSE_TIMEZONE", "America/New_York")
     settings = load_settings(warehouse_url="duckdb:///other.duckdb")
-    assert settings.horizon_days == 10  # toml
+    assert settings.warehouse_threads == 3  # toml
     assert settings.training.n_cutoffs == 3  # toml, nested section
     assert settings.random_seed == 8  # .env beats toml
     assert settings.timezone == "America/New_York"  # env beats .env
@@ -54,7 +53,8 @@ def test_explicit_config_file(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"horizon_days": 0}, "invalid setting horizon_days: Input should be greater than 0, got 0"),
+        ({"warehouse_threads": 0}, "invalid setting warehouse_threads: Input should be greater than 0, got 0"),
+        ({"horizon_days": 10}, "invalid settings: horizon_days is fixed at 30 days (the score columns are named _30d)"),
         ({"timezone": "Mars/Base"}, "invalid setting timezone: an IANA time zone"),
         ({"warehouse_url": "nonsense"}, "invalid setting warehouse_url: a SQLAlchemy URL"),
         ({"random_seed": -1}, "invalid setting random_seed"),
@@ -94,7 +94,8 @@ def test_unknown_setting_is_refused(tmp_path):
 
 
 def test_settings_can_be_built_directly():
-    assert Settings(horizon_days=14).horizon_days == 14
+    assert Settings(random_seed=14).random_seed == 14
+    assert Settings(horizon_days=30).random_seed == 42  # the fixed horizon, as old config files say it
 
 
 def test_cli_bad_setting_exits_nonzero_with_one_line(tmp_path):

@@ -32,17 +32,17 @@ def shop():
 
 
 def settings(**training) -> Settings:
-    return Settings(horizon_days=10, random_seed=3, training=TrainingSettings(**training))
+    return Settings(random_seed=3, training=TrainingSettings(**training))
 
 
 def test_training_rows_are_the_scoring_features_plus_labels():
     warehouse = shop()
     frame = training_set(warehouse, D, settings(n_cutoffs=2, cutoff_spacing_days=15))
     cutoffs = sorted(frame["cutoff_date"].unique())
-    assert cutoffs == [D - dt.timedelta(days=25), D - dt.timedelta(days=10)]
+    assert cutoffs == [D - dt.timedelta(days=45), D - dt.timedelta(days=30)]  # one 30-day horizon before D
     latest = frame[frame["cutoff_date"] == cutoffs[-1]].drop(columns="cutoff_date").reset_index(drop=True)
     features = feature_frame(warehouse, cutoffs[-1]).drop(columns="as_of_date")
-    labels = label_frame(warehouse, cutoffs[-1], 10)
+    labels = label_frame(warehouse, cutoffs[-1])
     expected = features.merge(labels, on="customer_id").sort_values("customer_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(latest[expected.columns], expected)
     assert list(frame.columns[:2]) == ["customer_id", "cutoff_date"]
@@ -55,7 +55,7 @@ def test_sampling_is_deterministic_and_respects_the_row_limit():
     again = training_set(warehouse, D, settings(n_cutoffs=3, cutoff_spacing_days=10, max_training_rows=50))
     assert len(first) == 50
     pd.testing.assert_frame_equal(first, again)
-    other_seed = training_set(warehouse, D, Settings(horizon_days=10, random_seed=4, training=TrainingSettings(
+    other_seed = training_set(warehouse, D, Settings(random_seed=4, training=TrainingSettings(
         n_cutoffs=3, cutoff_spacing_days=10, max_training_rows=50)))
     assert set(zip(first["customer_id"], first["cutoff_date"])) != set(
         zip(other_seed["customer_id"], other_seed["cutoff_date"]))
@@ -63,7 +63,7 @@ def test_sampling_is_deterministic_and_respects_the_row_limit():
 
 def test_too_little_history_names_the_dates():
     warehouse = warehouse_with([("a", day(-5), 10.0)])
-    with pytest.raises(NoTrainingCutoff, match=rf"{D - dt.timedelta(days=10)}.*first transaction day {day(-5)[:10]}"):
+    with pytest.raises(NoTrainingCutoff, match=rf"{D - dt.timedelta(days=30)}.*first transaction day {day(-5)[:10]}"):
         training_set(warehouse, D, settings())
     with pytest.raises(NoTrainingCutoff, match="no transactions"):
         training_set(warehouse_with(), D, settings())
@@ -72,10 +72,10 @@ def test_too_little_history_names_the_dates():
 def test_a_category_first_bought_after_an_early_cutoff_is_zero_not_missing_there():
     warehouse = warehouse_with([
         ("a", day(-60), 10.0, None, None, None, "books"),
-        ("a", day(-15), 10.0, None, None, None, "toys"),   # toys exists only from the later cutoff
+        ("a", day(-40), 10.0, None, None, None, "toys"),   # toys exists only from the later cutoff
     ])
     frame = training_set(warehouse, D, settings(n_cutoffs=2, cutoff_spacing_days=30))
-    early = frame[frame["cutoff_date"] == D - dt.timedelta(days=40)].iloc[0]
+    early = frame[frame["cutoff_date"] == D - dt.timedelta(days=60)].iloc[0]
     assert (early["category_share__books"], early["category_share__toys"]) == (1.0, 0.0)
 
 
@@ -86,7 +86,7 @@ def test_a_customer_sample_gives_each_sampled_customer_the_full_warehouses_featu
     assert len(frame) == 30
     for cutoff, rows in frame.groupby("cutoff_date"):
         full = feature_frame(warehouse, cutoff).drop(columns="as_of_date").merge(
-            label_frame(warehouse, cutoff, 10), on="customer_id")
+            label_frame(warehouse, cutoff), on="customer_id")
         expected = full[full["customer_id"].isin(rows["customer_id"])].reset_index(drop=True)
         got = rows.drop(columns="cutoff_date").reset_index(drop=True)
         pd.testing.assert_frame_equal(got[expected.columns], expected)

@@ -50,7 +50,7 @@ def test_matured_predictions_get_outcomes_and_metrics(filled, memory_settings):
     assert len(outcomes) == report.accuracy[0].customers > 0
     from scorehouse.features.labels import label_frame
 
-    truth = label_frame(filled, EARLIER, 30).set_index("customer_id")
+    truth = label_frame(filled, EARLIER).set_index("customer_id")
     joined = outcomes.set_index("customer_id")
     assert np.allclose(joined["actual_spend_30d"], truth.loc[joined.index, "future_spend_30d"].fillna(0))
     expected_rmse = float(np.sqrt(((joined["predicted_spend_30d"] - joined["actual_spend_30d"]) ** 2).mean()))
