@@ -34,8 +34,8 @@ TRANSACTION_ID_DIGITS = 10
 DIRTY_ID_BASE = 9_000_000_000  # dirty copies that need an id of their own take it from here
 UNKNOWN_CATEGORIES = ["Garden", "Automotive", "unknown", "N/A"]
 # Up to this many customers the run is one transaction (a failure or a kill leaves nothing). DuckDB
-# keeps uncommitted rows uncompressed in memory (~5 GB per million customers), so larger runs commit
-# block by block and delete what they wrote when a block fails.
+# keeps uncommitted rows uncompressed in memory, so larger runs commit block by block and delete what
+# they wrote when a block fails (the memory figure is in benchmarks/README.md).
 SINGLE_TRANSACTION_CUSTOMERS = 500_000
 LOADED_TABLES = (
     "transactions", "customers", "sessions", "rejected_transactions", "rejected_customers", "rejected_sessions",

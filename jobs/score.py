@@ -3,9 +3,10 @@
 Features for D are materialised, the champions loaded, and the stored features streamed in batches
 (bounded memory) through the models. Every batch's scores go to a temporary table; only then, in ONE
 transaction, the day is replaced by the staged rows (an upsert on the primary key plus a delete of
-the day's customers not staged: the same result as delete + insert, but DuckDB commits it ~30x
-faster at 1M rows), with the run's ``job_runs`` row marked succeeded in the same transaction. A failure, a signal or a SIGKILL at any
-point before that commit leaves the previous rows for D intact and visible.
+the day's customers not staged: the same result as delete + insert, which DuckDB commits far more
+slowly; see benchmarks/README.md), with the run's ``job_runs`` row marked succeeded in the same
+transaction. A failure, a signal or a SIGKILL at any point before that commit leaves the previous
+rows for D intact and visible.
 """
 
 from __future__ import annotations

@@ -49,9 +49,9 @@ from scorehouse.models.spend import (
 log = logging.getLogger(__name__)
 
 #: OpenMP and BLAS threads per fit. One: with two, every split (HistGradientBoosting) or BLAS call
-#: (least squares) waits for the other thread, and on a shared 2-core machine that thread is often
-#: descheduled -- measured 10-30x slower HistGradientBoosting fits and 5.7x slower least squares
-#: under load. The cores are used by evaluating candidates in parallel instead
+#: (least squares) waits for the other thread, and on a shared small machine that thread is often
+#: descheduled, which makes fits many times slower under load (benchmarks/README.md, "Why the code is
+#: shaped so"). The cores are used by evaluating candidates in parallel instead
 #: (``training.parallel_candidates``); forests still use n_jobs=2 (joblib threads).
 FIT_THREADS = 1
 

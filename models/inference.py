@@ -63,8 +63,8 @@ def category_outputs(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame
 def probabilities_json(proba: np.ndarray, classes) -> np.ndarray:
     """JSON object text per row, e.g. {"books": 0.2, "toys": 0.8}, built column-wise in Arrow.
 
-    Arrow's float-to-text cast and element-wise join are about 15x faster than numpy string
-    formatting, which dominated scoring time at a million customers.
+    Built with Arrow's float-to-text cast and element-wise join rather than numpy string formatting,
+    which dominated scoring time at scale (figures in benchmarks/README.md, "Why the code is shaped so").
     """
     parts: list = []
     for j, label in enumerate(classes):

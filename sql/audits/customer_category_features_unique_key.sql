@@ -1,6 +1,6 @@
 -- audit: (as_of_date, customer_id, category) triples of customer_category_features for $as_of that occur more than once
--- grouped by (customer_id, category) only: as_of_date is fixed by the filter, and a third key column made this,
--- the largest audit (6.6M rows at 1M customers), measurably slower
+-- grouped by (customer_id, category) only: as_of_date is fixed by the filter, and a third key column made
+-- this, the largest audit, measurably slower
 with
 
 category_features as (

@@ -116,8 +116,8 @@ select * from final
 
 -- name: upsert_staged_scores
 -- customer_scores rows for one as-of day: insert the staged scores (temp table customer_scores_staged), replacing existing rows with the same key
--- (an upsert on the primary key, then delete_unstaged_scores.sql, replaces the day in one transaction; DuckDB commits a
--- delete + re-insert of the same primary-key values about 30x slower than updating them in place)
+-- (an upsert on the primary key, then delete_unstaged_scores, replaces the day in one transaction; DuckDB commits a
+-- delete + re-insert of the same primary-key values much more slowly than updating them in place)
 insert into customer_scores (
     as_of_date,
     customer_id,
