@@ -358,6 +358,10 @@ class Warehouse:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def arrow_schema(self, table: str) -> pa.Schema:
+        """The Arrow schema of ``table``'s rows, as its DDL defines them (columns in order)."""
+        return self.connection.sql(f"select * from {quote(table)} limit 0").to_arrow_table().schema
+
     def row_count(self, table: str) -> int:
         """Number of rows in ``table``."""
         return int(_first_row(self.connection.execute(f"select count(*) from {quote(table)}"))[0])

@@ -16,7 +16,7 @@ import pyarrow as pa
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse, WarehouseError
-from scorehouse.jobs.loading import KINDS, LoadReport, load_rows, read_file
+from scorehouse.jobs.loading import KINDS, LoadReport, input_columns, load_rows, read_file
 from scorehouse.jobs.runtime.clock import local_today
 from scorehouse.jobs.runtime.progress import StageTimer
 
@@ -48,18 +48,19 @@ def ingest(
     if spec is None:
         raise IngestError(f"cannot ingest {file}: unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
     mapping = dict(mapping or {})
-    unknown = sorted(set(mapping) - set(spec.columns))
+    columns = input_columns(warehouse, kind)
+    unknown = sorted(set(mapping) - set(columns))
     if unknown:
         raise IngestError(
             f"cannot ingest {file}: --map names unknown {kind} column(s) {', '.join(unknown)}; "
-            f"expected some of {', '.join(spec.columns)}"
+            f"expected some of {', '.join(columns)}"
         )
     fmt = _format_of(file, file_format)
     timer = StageTimer()
     with timer.stage(f"read {file}"):
         load_id = content_id(file, kind)
         raw = _read(warehouse, file, fmt)
-        data = _apply_mapping(raw, file, kind, mapping)
+        data = _apply_mapping(raw, file, kind, columns, mapping)
     today = local_today(settings.timezone)
     with timer.stage(f"validate and load {data.num_rows:,} {kind} rows"):
         return load_rows(
@@ -127,14 +128,14 @@ def _looks_like_parquet(file: Path) -> bool:
         raise IngestError(f"cannot read {file}: {error.strerror or error}") from None
 
 
-def _apply_mapping(table: pa.Table, file: Path, kind: str, mapping: dict[str, str]) -> pa.Table:
+def _apply_mapping(table: pa.Table, file: Path, kind: str, columns: list[str], mapping: dict[str, str]) -> pa.Table:
     """Columns named ours, taken from the file's columns (mapping first, then same name any case)."""
     spec = KINDS[kind]
     by_folded = {}
     for name in table.column_names:
         by_folded.setdefault(name.strip().lower(), name)
     arrays, names = [], []
-    for ours in spec.columns:
+    for ours in columns:
         if ours in mapping:
             theirs = mapping[ours]
             if theirs not in table.column_names:

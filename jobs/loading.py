@@ -34,7 +34,6 @@ class KindSpec:
 
     table: str
     rejected_table: str
-    columns: tuple[str, ...]
     required: tuple[str, ...]
     staged: str  #: the relation that validates the incoming rows (one outcome per row)
     summary: str  #: query: count of the staged outcomes by status and reason
@@ -50,10 +49,6 @@ KINDS: dict[str, KindSpec] = {
         summary="ingest.staged_transactions_summary",
         insert_new="ingest.new_transactions",
         insert_rejected="ingest.new_rejected_transactions",
-        columns=(
-            "transaction_id", "customer_id", "transaction_date", "total_amount", "quantity",
-            "num_products", "promotion_used", "category",
-        ),
         required=("customer_id", "transaction_date", "total_amount"),
     ),
     "customers": KindSpec(
@@ -63,7 +58,6 @@ KINDS: dict[str, KindSpec] = {
         summary="ingest.staged_customers_summary",
         insert_new="ingest.new_customers",
         insert_rejected="ingest.new_rejected_customers",
-        columns=("customer_id", "signup_date", "age", "gender", "income", "region"),
         required=("customer_id",),
     ),
     "sessions": KindSpec(
@@ -73,10 +67,18 @@ KINDS: dict[str, KindSpec] = {
         summary="ingest.staged_sessions_summary",
         insert_new="ingest.new_sessions",
         insert_rejected="ingest.new_rejected_sessions",
-        columns=("customer_id", "session_start", "duration_seconds", "category"),
         required=("customer_id", "session_start", "duration_seconds"),
     ),
 }
+
+
+#: columns of the loaded tables that the loader fills itself, never the input
+LOADER_COLUMNS = ("load_id",)
+
+
+def input_columns(warehouse: Warehouse, kind: str) -> list[str]:
+    """The columns an input of ``kind`` may carry: its table's, as the schema DDL defines them."""
+    return [column for column in warehouse.columns(KINDS[kind].table) if column not in LOADER_COLUMNS]
 
 
 #: the query that reads a file of each format (CSV as text, Parquet as typed)
@@ -157,7 +159,7 @@ def load_rows(
         raise LoadError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
     if isinstance(data, pd.DataFrame):
         data = pa.Table.from_pandas(data, preserve_index=False)
-    prepared = _prepare(kind, spec, data, first_row)
+    prepared = _prepare(kind, spec, input_columns(warehouse, kind), data, first_row)
     params = {
         "load_id": load_id,
         "source": source,
@@ -191,7 +193,7 @@ def _incoming(warehouse: Warehouse, name: str, data: pa.Table | pa.RecordBatchRe
 
 
 def _prepare(
-    kind: str, spec: KindSpec, data: pa.Table | pa.RecordBatchReader, first_row: int
+    kind: str, spec: KindSpec, columns: list[str], data: pa.Table | pa.RecordBatchReader, first_row: int
 ) -> pa.Table | pa.RecordBatchReader:
     """Keep our columns, add missing optional ones as NULL text, and number the rows."""
     names = list(data.schema.names)
@@ -203,23 +205,23 @@ def _prepare(
         )
     numbered = "source_row" in names
     if isinstance(data, pa.Table):
-        return _shape_batch(data, spec, first_row, numbered)
-    schema = _shape_batch(data.schema.empty_table(), spec, first_row, numbered).schema
+        return _shape_batch(data, columns, first_row, numbered)
+    schema = _shape_batch(data.schema.empty_table(), columns, first_row, numbered).schema
 
     def batches() -> Iterator[pa.RecordBatch]:
         next_row = first_row
         for batch in data:
-            shaped = _shape_batch(pa.Table.from_batches([batch]), spec, next_row, numbered)
+            shaped = _shape_batch(pa.Table.from_batches([batch]), columns, next_row, numbered)
             next_row += batch.num_rows
             yield from shaped.cast(schema).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-def _shape_batch(table: pa.Table, spec: KindSpec, first_row: int, numbered: bool) -> pa.Table:
+def _shape_batch(table: pa.Table, columns: list[str], first_row: int, numbered: bool) -> pa.Table:
     rows = table.num_rows
     arrays, names = [], []
-    for column in spec.columns:
+    for column in columns:
         if column in table.schema.names:
             arrays.append(table.column(column))
         else:

@@ -31,29 +31,11 @@ from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.prefetch import prefetched
 from scorehouse.jobs.runtime.progress import StageTimer, progress
+from scorehouse.models.inference import CATEGORY_COLUMNS, SPEND_COLUMNS
 
 log = logging.getLogger("scorehouse")
 
 
-SCORE_SCHEMA = pa.schema(
-    [
-        ("as_of_date", pa.date32()),
-        ("customer_id", pa.string()),
-        ("predicted_spend_30d", pa.float64()),
-        ("spend_p10_30d", pa.float64()),
-        ("spend_p90_30d", pa.float64()),
-        ("purchase_probability_30d", pa.float64()),
-        ("predicted_category", pa.string()),
-        ("category_probability", pa.float64()),
-        ("category_probabilities", pa.string()),
-        ("spend_model_id", pa.string()),
-        ("category_model_id", pa.string()),
-        ("run_id", pa.string()),
-        ("scored_at", pa.timestamp("us")),
-    ]
-)
-SPEND_COLUMNS = ["predicted_spend_30d", "spend_p10_30d", "spend_p90_30d", "purchase_probability_30d"]
-CATEGORY_COLUMNS = ["predicted_category", "category_probability", "category_probabilities"]
 
 
 class NoChampion(ScorehouseError):
@@ -121,9 +103,10 @@ def load_models(warehouse: Warehouse, settings: Settings, as_of: dt.date, models
 
 
 def score_batch(
-    features: pd.DataFrame, spend, category, *, as_of, run_id, scored_at, models: ModelLayer = MODELS
+    features: pd.DataFrame, spend, category, *, schema: pa.Schema, as_of, run_id, scored_at,
+    models: ModelLayer = MODELS,
 ) -> pa.Table:
-    """Scores for one batch of stored features, as an Arrow table shaped like ``customer_scores``."""
+    """Scores for one batch of stored features, as an Arrow table with ``schema`` (``customer_scores``')."""
     out = pd.DataFrame(index=features.index)
     out["as_of_date"] = as_of
     out["customer_id"] = features["customer_id"].astype(str)
@@ -141,7 +124,7 @@ def score_batch(
     out["category_model_id"] = category.model_id if category is not None else None
     out["run_id"] = run_id
     out["scored_at"] = scored_at
-    return pa.Table.from_pandas(out[SCORE_SCHEMA.names], schema=SCORE_SCHEMA, preserve_index=False)
+    return pa.Table.from_pandas(out[schema.names], schema=schema, preserve_index=False)
 
 
 def score(
@@ -194,6 +177,7 @@ def _score(warehouse, settings, as_of, timer, record, features_ready, models) ->
         try:
             batches = snapshot.stored_feature_batches(reader, as_of, batch_size)
             total = math.ceil(customers / batch_size)
+            schema = warehouse.arrow_schema(scores.TABLE)
             staged = 0
             breakdown = {"models": 0.0, "staging": 0.0}
             started = time.perf_counter()
@@ -202,8 +186,8 @@ def _score(warehouse, settings, as_of, timer, record, features_ready, models) ->
                     runs.check_stop("writing scores")
                     clock = time.perf_counter()
                     table = score_batch(
-                        features, spend, category, as_of=as_of, run_id=record.run_id, scored_at=scored_at,
-                        models=models,
+                        features, spend, category, schema=schema, as_of=as_of, run_id=record.run_id,
+                        scored_at=scored_at, models=models,
                     )
                     breakdown["models"] += time.perf_counter() - clock
                     clock = time.perf_counter()

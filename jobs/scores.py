@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from scorehouse.features.warehouse import Warehouse
 
+TABLE = "customer_scores"
 #: the temporary table a scoring run stages its rows in before replacing the day
 STAGED = "customer_scores_staged"
 #: example queries the demo prints for analysts to try (literal text shown to the user)

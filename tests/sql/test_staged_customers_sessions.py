@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs.loading import KINDS, _prepare
+from scorehouse.jobs.loading import KINDS, _prepare, input_columns
 
 TODAY = dt.date(2024, 6, 30)
 CUSTOMER = {"customer_id": "0042", "signup_date": "2023-01-05", "age": "41", "gender": "f",
@@ -29,7 +29,7 @@ def staged(kind: str, rows: list[dict], warehouse: Warehouse | None = None, cate
     warehouse = warehouse or _read_only_warehouse()
     columns = sorted({key for row in rows for key in row})
     table = pa.table({c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns})
-    warehouse.stage(f"incoming_{kind}", _prepare(kind, KINDS[kind], table, 1))
+    warehouse.stage(f"incoming_{kind}", _prepare(kind, KINDS[kind], input_columns(warehouse, kind), table, 1))
     result = warehouse.fetch_arrow(f"staging/staged_{kind}", {"today": TODAY, "categories": categories})
     return sorted(result.to_pylist(), key=lambda row: row["source_row"])
 

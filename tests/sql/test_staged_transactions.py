@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs.loading import KINDS, _prepare
+from scorehouse.jobs.loading import KINDS, _prepare, input_columns
 
 TODAY = dt.date(2024, 6, 30)
 GOOD = {"transaction_id": "t1", "customer_id": "007", "transaction_date": "2024-06-01",
@@ -28,7 +28,7 @@ def staged(rows: list[dict], warehouse: Warehouse | None = None, categories=None
     warehouse = warehouse or _read_only_warehouse()
     columns = sorted({key for row in rows for key in row})
     table = pa.table({c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns})
-    warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], table, 1))
+    warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], input_columns(warehouse, "transactions"), table, 1))
     table = warehouse.fetch_arrow("staging/staged_transactions", {"today": TODAY, "categories": categories})
     return sorted(table.to_pylist(), key=lambda row: row["source_row"])
 
@@ -140,7 +140,7 @@ def test_typed_input_parses_like_text():
         "total_amount": [12.5], "quantity": pa.array([2], pa.int32()),
         "num_products": pa.array([1], pa.int64()), "promotion_used": [True], "category": ["books"],
     })
-    warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], table, 1))
+    warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], input_columns(warehouse, "transactions"), table, 1))
     [row] = warehouse.fetch_arrow("staging/staged_transactions", {"today": TODAY, "categories": None}).to_pylist()
     text_row = staged([GOOD])[0]
     for column in ("transaction_id", "customer_id", "transaction_date", "total_amount", "quantity",
