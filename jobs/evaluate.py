@@ -107,8 +107,8 @@ def _oracle(warehouse, settings, as_of, frame) -> pd.DataFrame | None:
 
 
 def _trained_after(model, as_of: dt.date, task: str) -> str | None:
-    trained = model.metadata.get("as_of_date")
-    if trained and dt.date.fromisoformat(str(trained)[:10]) > as_of:
+    trained = model.trained_as_of
+    if trained and trained > as_of:
         return (f"the {task} model {model.model_id} was trained with data through {trained}, after this "
                 f"cutoff: its outcome window was (partly) training data, so these figures are optimistic. "
                 f"For an honest check train with --as-of {as_of} and evaluate --as-of {as_of}.")

@@ -52,7 +52,7 @@ def _feature_types(*models) -> dict[str, str]:
     types: dict[str, str] = {}
     for model in models:
         if model is not None:
-            types.update(model.metadata.get("feature_types", {}))
+            types.update(model.feature_types)
     return types
 
 
@@ -135,7 +135,7 @@ def predict(settings: Settings, values: dict, models: ModelLayer = MODELS) -> Pr
     if category is not None:
         probabilities = json.loads(models.category_outputs(category, frame)["category_probabilities"].iloc[0])
     given = {name: value for name, value in values.items() if value not in (None, "")}
-    spend_features = list(spend.metadata.get("feature_types", {}))
+    spend_features = list(spend.feature_types)
     not_given = [name for name in spend_features if name not in given]
     return PredictReport(
         given=given, missing=len(types) - len(given), spend=spend_row, categories=probabilities,
@@ -204,7 +204,7 @@ def explain(
     features, sample = _customer_features(warehouse, customer_id, as_of)
     spend, _ = _champions(warehouse, settings, models)
     contributions = contributions_for(spend, features, sample, models)
-    model_types = spend.metadata.get("feature_types", {})
+    model_types = spend.feature_types
     shown = {
         name: _plain(features.iloc[0][name])
         for name in features.columns
@@ -263,7 +263,7 @@ def contributions_for(
 
     Sorted by absolute change, largest first; features already at their typical value are left out.
     """
-    types = model.metadata.get("feature_types", {})
+    types = model.feature_types
     medians = training_medians(model.pipeline)
     row = features.iloc[[0]]
     variants, changed = [], []

@@ -26,7 +26,6 @@ log = logging.getLogger("scorehouse")
 
 KEY_FEATURES = ["recency_days", "frequency", "monetary"]
 SAMPLE_ROWS = 50_000
-_TRAINED_KEYS = ("as_of", "as_of_date", "trained_as_of", "training_as_of", "train_as_of")
 
 
 @dataclass
@@ -42,18 +41,6 @@ class RetrainDecision:
         return f"{'yes' if self.due else 'no'}: {self.reason}" + (f" ({figures})" if figures else "")
 
 
-def trained_as_of(metadata: dict) -> dt.date | None:
-    """The as-of day a model was trained on, from its registry metadata (``None`` if not recorded)."""
-    for key in _TRAINED_KEYS:
-        value = metadata.get(key)
-        if value:
-            return dt.date.fromisoformat(str(value)[:10])
-    cutoffs = metadata.get("training_cutoffs") or metadata.get("cutoffs")
-    if cutoffs:
-        return max(dt.date.fromisoformat(str(cutoff)[:10]) for cutoff in cutoffs)
-    return None
-
-
 def retrain_decision(
     warehouse: Warehouse, settings: Settings, as_of: dt.date, models: ModelLayer = MODELS
 ) -> RetrainDecision:
@@ -64,7 +51,7 @@ def retrain_decision(
         return RetrainDecision(True, f"the spend champion could not be loaded ({error})")
     if champion is None:
         return RetrainDecision(True, "no spend model is registered yet")
-    trained = trained_as_of(champion.metadata)
+    trained = champion.trained_as_of
     # a later run whose challenger lost also counts: otherwise a champion that keeps winning would
     # make every night retrain once the cadence has passed
     last_run = registry.latest_training_day(warehouse, "spend")

@@ -9,6 +9,7 @@ version, before unpickling anything it has not verified.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -25,6 +26,12 @@ import sklearn
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.preprocess import feature_hash
 
+#: sidecar keys that code reads back (the registry writes them; :class:`LoadedModel` reads them)
+FEATURE_TYPES = "feature_types"
+AS_OF_DATE = "as_of_date"
+TRAINING_CUTOFFS = "training_cutoffs"
+VALIDATION_CUTOFFS = "validation_cutoffs"
+
 
 @dataclass
 class LoadedModel:
@@ -33,6 +40,17 @@ class LoadedModel:
     model_id: str
     pipeline: Any
     metadata: dict
+
+    @property
+    def feature_types(self) -> dict[str, str]:
+        """Feature -> "numeric" | "categorical", as the model was trained on them."""
+        return dict(self.metadata.get(FEATURE_TYPES) or {})
+
+    @property
+    def trained_as_of(self) -> dt.date | None:
+        """The as-of day of the model's training data (``None`` when the sidecar does not say)."""
+        value = self.metadata.get(AS_OF_DATE)
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
 
 
 def library_versions() -> dict[str, str]:
@@ -71,7 +89,7 @@ def save_model(pipeline, directory: Path, model_id: str, metadata: dict) -> tupl
         "model_id": model_id,
         "artifact": path.name,
         "feature_names": list(types),
-        "feature_types": types,
+        FEATURE_TYPES: types,
         "feature_hash": feature_hash(types),
         "versions": library_versions(),
         "sha256": file_sha256(path),
@@ -129,6 +147,6 @@ def load_model(path: Path, *, checksum: str | None = None, expected_feature_hash
                 f"model {label}: feature schema of {path} does not match the {source} "
                 f"(hash {feature_hash(types)[:12]}... vs {expected[:12]}...)"
             )
-    if metadata.get("feature_types") is not None and metadata["feature_types"] != types:
+    if metadata.get(FEATURE_TYPES) is not None and metadata[FEATURE_TYPES] != types:
         raise ModelRefused(f"model {label}: sidecar feature list differs from the model's own")
     return LoadedModel(model_id=metadata.get("model_id", label), pipeline=pipeline, metadata=metadata)

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from scorehouse.models.artifacts import LoadedModel, load_model, save_model
+from scorehouse.models.artifacts import (
+    AS_OF_DATE,
+    TRAINING_CUTOFFS,
+    VALIDATION_CUTOFFS,
+    LoadedModel,
+    load_model,
+    save_model,
+)
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.preprocess import schema_problems
 
@@ -91,7 +98,7 @@ def load_champion(warehouse, settings, task: str, *,
         current = pd.DataFrame({
             name: pd.Series([0.0] if kind == "numeric" else ["x"]) for name, kind in expected_types.items()
         })
-        problems = schema_problems(loaded.metadata["feature_types"], current)
+        problems = schema_problems(loaded.feature_types, current)
         if problems:
             raise ModelRefused(
                 f"{task} champion {row['model_id']} does not fit the current features "
@@ -112,9 +119,9 @@ def register_model(warehouse, settings, *, task: str, pipeline, algorithm: str, 
     stamp = trained_at.strftime("%Y%m%dT%H%M%S")
     provisional = f"{task}-{as_of:%Y%m%d}-{algorithm}-{stamp}"
     metadata = {
-        "task": task, "algorithm": algorithm, "as_of_date": as_of.isoformat(),
-        "trained_at": trained_at.isoformat(), "training_cutoffs": [str(c) for c in training_cutoffs],
-        "validation_cutoffs": [str(c) for c in validation_cutoffs], "metric_name": metric_name,
+        "task": task, "algorithm": algorithm, AS_OF_DATE: as_of.isoformat(),
+        "trained_at": trained_at.isoformat(), TRAINING_CUTOFFS: [str(c) for c in training_cutoffs],
+        VALIDATION_CUTOFFS: [str(c) for c in validation_cutoffs], "metric_name": metric_name,
         "metric_value": metric_value, "metrics": metrics, **(sidecar_extra or {}),
     }
     directory = Path(settings.artifacts_dir) / task
@@ -128,8 +135,8 @@ def register_model(warehouse, settings, *, task: str, pipeline, algorithm: str, 
     load_model(final_path, checksum=sidecar["sha256"], expected_feature_hash=sidecar["feature_hash"])
     row = {
         "model_id": model_id, "task": task, "algorithm": algorithm, "trained_at": trained_at,
-        "as_of_date": as_of, "training_cutoffs": json.dumps(metadata["training_cutoffs"]),
-        "validation_cutoffs": json.dumps(metadata["validation_cutoffs"]), "metric_name": metric_name,
+        "as_of_date": as_of, "training_cutoffs": json.dumps(metadata[TRAINING_CUTOFFS]),
+        "validation_cutoffs": json.dumps(metadata[VALIDATION_CUTOFFS]), "metric_name": metric_name,
         "metric_value": float(metric_value), "metrics": json.dumps(metrics, default=str),
         "artifact_path": str(Path(task) / final_path.name), "checksum": sidecar["sha256"],
         "feature_hash": sidecar["feature_hash"], "is_champion": False, "promoted_at": None,

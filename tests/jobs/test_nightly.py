@@ -17,9 +17,10 @@ from scorehouse.jobs import outcomes as outcomes_module
 from scorehouse.jobs import scores
 from scorehouse.jobs.drift import psi
 from scorehouse.jobs.nightly import nightly, run_nightly
-from scorehouse.jobs.retrain import retrain_decision, trained_as_of
+from scorehouse.jobs.retrain import retrain_decision
 from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.score import NothingToScore
+from scorehouse.models.artifacts import LoadedModel
 
 EARLIER = LAST_DAY - dt.timedelta(days=31)
 
@@ -76,7 +77,7 @@ def test_retrain_cadence_and_reason(filled, memory_settings):
     assert decision.due and "7 days ago" in decision.reason
     scorefakes.make_champions(LAST_DAY - dt.timedelta(days=6))
     assert not retrain_decision(filled, memory_settings, LAST_DAY, models=MODELS).due
-    assert trained_as_of({"as_of_date": "2024-06-01"}) == dt.date(2024, 6, 1)
+    assert LoadedModel("m", None, {"as_of_date": "2024-06-01"}).trained_as_of == dt.date(2024, 6, 1)
 
 
 def test_a_later_training_run_whose_challenger_lost_resets_the_cadence(filled, memory_settings):
