@@ -14,7 +14,8 @@ import pandas as pd
 
 from scorehouse.config.settings import Settings
 from scorehouse.features import history
-from scorehouse.features.warehouse import Warehouse, database_path, sql_text
+from scorehouse.features.sqlsource import sql_text
+from scorehouse.features.warehouse import Warehouse, database_path
 from scorehouse.jobs import generate as generate_job
 from scorehouse.jobs import nightly, scores
 from scorehouse.jobs.model_layer import MODELS, ModelLayer

@@ -1,0 +1,254 @@
+"""The server engine: PostgreSQL (``postgresql+psycopg://user@host:port/db``; ``postgresql://`` too).
+
+Talks to the server through ADBC (``adbc-driver-postgresql``): query results arrive as Arrow record
+batches (the driver reads them with binary ``COPY``), in-memory data goes in with ``adbc_ingest``
+(binary ``COPY`` from Arrow), and parameters stay bound (``$1``, ``$2``, ... on the wire). The SQL
+files are translated from DuckDB's dialect with sqlglot once per text (cached); ``$name`` markers
+become the server's positional markers, never formatted values.
+
+Credentials come from the URL, the environment (``PGPASSWORD``, ``PGSERVICE``) or ``~/.pgpass``,
+as libpq reads them; the URL is shown with its password masked everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import adbc_driver_manager
+import adbc_driver_postgresql.dbapi as adbc
+import pandas as pd
+import pyarrow as pa
+import sqlglot
+from sqlalchemy.engine import make_url
+
+from scorehouse.features.warehouse.base import (
+    ENGINES,
+    Data,
+    Warehouse,
+    WarehouseBusy,
+    WarehouseError,
+    masked,
+    quote,
+)
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+@functools.lru_cache(maxsize=1024)
+def to_postgres(text: str) -> tuple[str, tuple[str, ...]]:
+    """(PostgreSQL text with ``$1..$n`` markers, the parameter name of each marker) for DuckDB SQL."""
+    statements = [s for s in sqlglot.transpile(text, read="duckdb", write="postgres") if s.strip()]
+    sql = ";\n".join(statements)
+    order: list[str] = []
+
+    def marker(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    return _NAMED.sub(marker, sql), tuple(order)
+
+
+def conninfo(url: str) -> str:
+    """The libpq URI of a SQLAlchemy-style PostgreSQL URL (driver suffix dropped)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresWarehouse(Warehouse):
+    """A PostgreSQL connection behind the warehouse interface."""
+
+    dialect = "postgres"
+
+    def __init__(self, connection: adbc.Connection, url: str, read_only: bool = False):
+        super().__init__(url, read_only)
+        self.connection = connection
+        self._open_cursors: list = []
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        wait_seconds: float = 10.0,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> PostgresWarehouse:
+        """Connect to the server (``threads`` / ``memory_limit`` are DuckDB settings: ignored here)."""
+        try:
+            connection = adbc.connect(conninfo(url), autocommit=True)
+        except adbc_driver_manager.Error as error:
+            raise WarehouseError(f"cannot connect to warehouse {masked(url)}: {_first_line(error)}") from None
+        warehouse = cls(connection, url, read_only=read_only)
+        if read_only:
+            warehouse._run("set default_transaction_read_only = on", {})
+        return warehouse
+
+    def sibling(self) -> PostgresWarehouse:
+        return PostgresWarehouse.connect(self.url, read_only=self.read_only)
+
+    def close(self) -> None:
+        with contextlib.suppress(adbc_driver_manager.Error):
+            self.connection.close()
+
+    # -- primitives -------------------------------------------------------------------------
+    def is_engine_error(self, error: BaseException) -> bool:
+        return isinstance(error, adbc_driver_manager.Error)
+
+    def error_text(self, error: BaseException) -> str:
+        return _first_line(error)
+
+    def _bound(self, sql: str, params: Mapping[str, Any]) -> tuple[str, tuple | None]:
+        translated, order = to_postgres(sql)
+        values = tuple(_value(params[name]) for name in order)
+        return translated, (values or None)
+
+    def _cursor(self):
+        return self.connection.cursor()
+
+    def _run(self, sql: str, params: Mapping[str, Any]) -> int:
+        translated, values = self._bound(sql, params)
+        with contextlib.closing(self._cursor()) as cursor:
+            cursor.execute(translated, parameters=values)
+            return cursor.rowcount
+
+    def _rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple]:
+        translated, values = self._bound(sql, params)
+        with contextlib.closing(self._cursor()) as cursor:
+            cursor.execute(translated, parameters=values)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def _arrow(self, sql: str, params: Mapping[str, Any]) -> pa.Table:
+        translated, values = self._bound(sql, params)
+        with contextlib.closing(self._cursor()) as cursor:
+            cursor.execute(translated, parameters=values)
+            return _plain_arrow(cursor.fetch_arrow_table())
+
+    def _batches(self, sql: str, params: Mapping[str, Any], batch_size: int) -> pa.RecordBatchReader:
+        translated, values = self._bound(sql, params)
+        cursor = self._cursor()
+        cursor.execute(translated, parameters=values)
+        reader = cursor.fetch_record_batch()
+        schema = _plain_schema(reader.schema)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            try:
+                for batch in reader:
+                    table = _plain_arrow(pa.Table.from_batches([batch]))
+                    yield from table.to_batches(max_chunksize=batch_size)
+            finally:
+                cursor.close()
+
+        return pa.RecordBatchReader.from_batches(schema, batches())
+
+    def _script(self, text: str) -> None:
+        translated, order = to_postgres(text)
+        if order:
+            raise WarehouseError("a script takes no parameters")
+        with contextlib.closing(self._cursor()) as cursor:
+            for statement in _statements(translated):
+                cursor.execute(statement)
+
+    def _begin(self) -> None:
+        self._run("begin", {})
+
+    def _commit(self) -> None:
+        self._run("commit", {})
+
+    def _rollback(self) -> None:
+        self._run("rollback", {})
+
+    @contextlib.contextmanager
+    def registered(self, name: str, data: Data) -> Iterator[str]:
+        """Copy in-memory data into temporary table ``name`` (binary COPY) for the block."""
+        self.stage(name, data)
+        try:
+            yield name
+        finally:
+            with contextlib.suppress(adbc_driver_manager.Error, WarehouseError):
+                self.drop_temporary(name)
+
+    def stage(self, name: str, data: Data) -> None:
+        quote(name)
+        table = _arrow_of(data)
+        self.drop_temporary(name)
+        with contextlib.closing(self._cursor()) as cursor:
+            try:
+                cursor.adbc_ingest(name, table, mode="create", temporary=True)
+            except adbc_driver_manager.Error as error:
+                raise WarehouseError(f"bulk copy into {name} failed: {_first_line(error)}") from None
+
+    def _create_temporary(self, name: str, select_sql: str, params: Mapping[str, Any]) -> None:
+        self.drop_temporary(name)
+        self._run(f"create temporary table {quote(name)} as {select_sql}", params)
+
+    def drop_temporary(self, name: str) -> None:
+        self._run(f"drop table if exists pg_temp.{quote(name)}", {})
+
+    def comments(self, table: str) -> dict[str, str | None]:
+        own = self._rows(
+            "select obj_description(c.oid, 'pg_class') from pg_class c "
+            "where c.relname = $table and c.relkind in ('r', 'v', 'p') and pg_table_is_visible(c.oid)",
+            {"table": table},
+        )
+        columns = self._rows(
+            "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a "
+            "join pg_class c on c.oid = a.attrelid "
+            "where c.relname = $table and pg_table_is_visible(c.oid) and a.attnum > 0 and not a.attisdropped",
+            {"table": table},
+        )
+        result: dict[str, str | None] = {"": own[0][0] if own else None}
+        result.update(dict(columns))
+        return result
+
+
+def _value(value: Any) -> Any:
+    """A parameter value as the driver binds it (numpy scalars as Python ones)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+def _statements(sql: str) -> list[str]:
+    return [statement for statement in sqlglot.transpile(sql, read="postgres", write="postgres") if statement.strip()]
+
+
+def _arrow_of(data: Data) -> pa.Table:
+    if isinstance(data, pd.DataFrame):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if isinstance(data, pa.RecordBatchReader):
+        return data.read_all()
+    return data
+
+
+def _plain_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field(f.name, _plain_type(f.type)) for f in schema])
+
+
+def _plain_type(kind: pa.DataType) -> pa.DataType:
+    """Arrow types as the DuckDB engine returns them: text as string, NUMERIC as decimal or double."""
+    if pa.types.is_large_string(kind):
+        return pa.string()
+    return kind
+
+
+def _plain_arrow(table: pa.Table) -> pa.Table:
+    schema = _plain_schema(table.schema)
+    return table if schema.equals(table.schema) else table.cast(schema)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error)
+    text = re.sub(r"^\[\w+\]\s*", "", text)  # the driver's [libpq] prefix
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+
+
+ENGINES["postgresql"] = PostgresWarehouse
+
+__all__ = ["PostgresWarehouse", "WarehouseBusy", "conninfo", "to_postgres"]
