@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scorehouse.config import ScorehouseError, Settings, load_settings
+from scorehouse.config import ScorehouseError, Settings, load_settings, write_example_config
 from scorehouse.jobs.runtime.progress import configure_logging
 
 log = logging.getLogger("scorehouse")
@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--as-of", type=_date, default=None, help="as-of day (default: latest scored)")
 
     command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
+
+    init_config = command("init-config", "write the shipped example settings to ./scorehouse.toml (never overwrites)")
+    init_config.add_argument("path", nargs="?", default="scorehouse.toml", help="where to write (default ./scorehouse.toml)")
     return parser
 
 
@@ -178,6 +181,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
         from scorehouse.jobs.demo import demo
 
         return demo(settings)
+    if name == "init-config":
+        path = write_example_config(args.path)
+        return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"
     raise ScorehouseError(f"unknown command {name!r}")
 
 
