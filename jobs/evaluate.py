@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.jobs.runtime.tables import cell, text_table
 from scorehouse.models import registry
 from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
@@ -76,12 +77,8 @@ CATEGORY_FORMATS = {"accuracy": "{:.3f}", "top3_accuracy": "{:.3f}", "macro_f1":
 
 def _render(table: pd.DataFrame, formats: dict) -> list[str]:
     columns = [c for c in formats if c in table.columns]
-    header = ["predictor", *columns]
-    body = [[str(name)] + [formats[c].format(row[c]) if pd.notna(row[c]) else "n/a" for c in columns]
-            for name, row in table.iterrows()]
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    return ["  " + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-                             for i, cell in enumerate(cells)) for cells in [header, *body]]
+    body = [[str(name)] + [cell(row[c], formats[c]) for c in columns] for name, row in table.iterrows()]
+    return text_table(["predictor", *columns], body)
 
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
