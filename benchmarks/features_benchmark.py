@@ -34,6 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from scorehouse.features.sqlsource import query_file
+
+QUERIES = query_file(Path(__file__).with_name("queries.sql"))  # benchmark-only statements
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 END_DATE = dt.date(2025, 12, 31)
@@ -51,7 +55,7 @@ def build(db: Path, customers: int) -> None:
         warehouse.ensure_schema()
         with warehouse.transaction():
             for table in ("transactions", "customers", "sessions"):
-                rows = warehouse.insert_query(table, f"benchmarks/synthetic_{table}", params)
+                rows = warehouse.insert_query(table, QUERIES[f"synthetic_{table}"], params)
                 print(f"built {table}: {rows:,} rows", file=sys.stderr)
     print(f"built {db} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
 
@@ -77,12 +81,11 @@ def run_sql(db: Path, memory_limit: str | None = None) -> dict:
 
 def run_sql_seed(db: Path, memory_limit: str | None = None) -> dict:
     """Time only the relation holding the seed's 11 features (customer_rfm), for a like-for-like view."""
-    from scorehouse.features.snapshot import build_relations
     from scorehouse.features.warehouse import Warehouse
 
     with Warehouse.open(f"duckdb:///{db}", read_only=True, memory_limit=memory_limit) as warehouse:
         started = time.perf_counter()
-        build_relations(warehouse, END_DATE, ["customer_rfm"])
+        warehouse.materialize("customer_rfm", "features/customer_rfm", {"as_of": END_DATE})
         seconds = time.perf_counter() - started
         customers = warehouse.row_count("customer_rfm")
     return {"seconds": seconds, "customers": customers}
@@ -96,7 +99,7 @@ def run_pandas(db: Path, memory_limit: str | None = None) -> dict:
 
     with Warehouse.open(f"duckdb:///{db}", read_only=True) as warehouse:
         started = time.perf_counter()
-        transactions = warehouse.fetch_df("benchmarks/seed_transactions")
+        transactions = warehouse.fetch_df(QUERIES["seed_transactions"])
     cutoff = pd.Timestamp(END_DATE)
     past = transactions[transactions["transaction_date"].dt.normalize() <= cutoff]
     features = past.groupby("customer_id").agg(

@@ -13,13 +13,16 @@ nightly run's alone. Reference, measured in the same run: loading the raw transa
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from scorehouse.features.sqlsource import query_file
+
+QUERIES = query_file(Path(__file__).with_name("queries.sql"))  # benchmark-only statements
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,6 +43,7 @@ def _settings(workdir: Path, name: str):
 
 def setup(workdir: Path, customers: int) -> None:
     """Generate the big warehouse and register champions trained on a small one (cached)."""
+    from scorehouse.features import history
     from scorehouse.features.warehouse import Warehouse
     from scorehouse.jobs.generate import generate
     from scorehouse.jobs.train import train
@@ -52,9 +56,9 @@ def setup(workdir: Path, customers: int) -> None:
         if warehouse.row_count("transactions") == 0:
             print(generate(warehouse, small, customers=5000, seed=42), flush=True)
         if registry.load_champion(warehouse, small, "spend") is None:
-            print(train(warehouse, small, as_of=warehouse.scalar("nightly/last_data_day")), flush=True)
+            print(train(warehouse, small, as_of=history.last_data_day(warehouse)), flush=True)
         champion_ids = registry.registered_models(warehouse).query("is_champion")["model_id"]
-        champions = [warehouse.fetch_df("registry/registered_model", {"model_id": i}) for i in champion_ids]
+        champions = [warehouse.fetch_df("registry.registered_model", {"model_id": i}) for i in champion_ids]
     with Warehouse.open(big.warehouse_url) as warehouse:
         warehouse.ensure_schema()
         if warehouse.row_count("transactions") == 0:
@@ -71,20 +75,21 @@ def child_nightly(workdir: Path, customers: int, rescore: bool = False) -> None:
 
     ``rescore`` re-runs the last data day (its scores and features replaced) instead of a new day.
     """
+    from scorehouse.features import history
     from scorehouse.features.warehouse import Warehouse
     from scorehouse.jobs.nightly import run_nightly
 
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
-        last = warehouse.scalar("nightly/last_data_day")
+        last = history.last_data_day(warehouse)
         transactions = warehouse.row_count("transactions")
-        scored_days = warehouse.fetch_df("benchmarks/scored_days")["as_of_date"]
+        scored_days = warehouse.fetch_df(QUERIES["scored_days"])["as_of_date"]
     day = last
     if not rescore and len(scored_days):
         # a real night scores a new day: start from an empty customer_scores (untimed; deleting
         # 1M primary-key rows costs DuckDB about as long as the whole nightly run)
         with Warehouse.open(settings.warehouse_url) as warehouse:
-            warehouse.run_script("benchmarks/drop_scores")
+            warehouse.run_script(QUERIES["drop_scores"])
             warehouse.ensure_schema()
     started = time.perf_counter()
     report = run_nightly(settings, as_of=day, export_dir=None)
@@ -104,7 +109,7 @@ def child_reference(workdir: Path, customers: int) -> None:
     settings = _settings(workdir, f"nightly_{customers}.duckdb")
     started = time.perf_counter()
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
-        frame = warehouse.fetch_df("benchmarks/all_transactions")
+        frame = warehouse.fetch_df(QUERIES["all_transactions"])
     print(json.dumps({"total": time.perf_counter() - started, "rows": len(frame)}))
 
 

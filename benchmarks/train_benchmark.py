@@ -40,7 +40,7 @@ def _last_day(warehouse):
 
     import pandas as pd
 
-    span = warehouse.fetch_df("registry/transaction_span", {"as_of": dt.date(9999, 12, 31)})
+    span = warehouse.fetch_df("transactions.transaction_span", {"as_of": dt.date(9999, 12, 31)})
     return pd.Timestamp(span["last_day"].iloc[0]).date()
 
 

@@ -11,10 +11,11 @@ import datetime as dt
 import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
-from scorehouse.features.snapshot import SPINE_RELATIONS, build_relations, drop_relations
+from scorehouse.features import graph
 from scorehouse.features.warehouse import Warehouse
 
 LABELS_SQL = "labels/customer_labels"
+LABELS_PLAN = graph.plan([LABELS_SQL])
 
 
 def label_frame(warehouse: Warehouse, as_of: dt.date, horizon_days: int) -> pd.DataFrame:
@@ -24,7 +25,7 @@ def label_frame(warehouse: Warehouse, as_of: dt.date, horizon_days: int) -> pd.D
     """
     if horizon_days < 1:
         raise ScorehouseError(f"horizon_days must be a positive number of days, got {horizon_days}")
-    build_relations(warehouse, as_of, SPINE_RELATIONS)
-    labels = warehouse.fetch_df(LABELS_SQL, {"as_of": as_of, "horizon_days": horizon_days})
-    drop_relations(warehouse, SPINE_RELATIONS)
-    return labels
+    frames: list[pd.DataFrame] = []
+    params = {"as_of": as_of, "horizon_days": horizon_days}
+    graph.run_plan(warehouse, as_of, LABELS_PLAN, lambda name: frames.append(warehouse.fetch_df(name, params)))
+    return frames[0]

@@ -1,9 +1,8 @@
 """Point-in-time feature snapshots: one row per customer known on an as-of day.
 
 The features are computed in the warehouse by the SQL files in ``sql/features/``, one relation per
-file. Each relation is materialised as a temporary table for the as-of day, in dependency order
-(DuckDB views cannot hold bound parameters), and ``customer_features.sql`` joins them into the wide
-row. Per-category features stay long in SQL (``customer_category_features``) and become columns
+file, built in the order :mod:`scorehouse.features.graph` derives from what each file reads;
+``customer_features.sql`` joins them into the wide row. Per-category features stay long in SQL (``customer_category_features``) and become columns
 ``category_share__<category>`` / ``browsing_seconds_30d__<category>`` here, by a pivot.
 
 Training (``features.spine``) and nightly scoring read the same SQL, so a model sees exactly
@@ -14,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
+from scorehouse.features import graph
 from scorehouse.features.audits import run_audits
 from scorehouse.features.warehouse import Warehouse
 
@@ -28,47 +27,20 @@ FEATURE_SNAPSHOT_SQL = "features/customer_features"
 CATEGORY_SNAPSHOT_SQL = "features/customer_category_features"
 FEATURE_TABLE = "customer_features"
 CATEGORY_TABLE = "customer_category_features"
+#: snapshot relation -> the table it is stored in
+STORED_AS = {FEATURE_SNAPSHOT_SQL: FEATURE_TABLE, CATEGORY_SNAPSHOT_SQL: CATEGORY_TABLE}
 
-#: per-customer relations, each ``sql/features/<name>.sql``, in dependency order
-RELATIONS: tuple[str, ...] = (
-    "customer_rfm",  # the seed's 11 features and the trailing windows, one pass
-    "customer_spine",  # reads customer_rfm
-    "customer_gaps",  # reads customer_rfm (first purchase days)
-    "customer_repeat_summary",  # reads customer_gaps
-    "customer_categories",
-    "customer_category_summary",  # reads customer_categories
-    "customer_browsing",
-    "customer_demographics",
-)
-#: relations only later relations read (customer_repeat_summary carries the gap columns along)
-_READ_ONLY_WHILE_BUILDING: tuple[str, ...] = ("customer_gaps",)
-#: relations read by the long per-category snapshot but not by the wide one
-_READ_ONLY_BY_CATEGORY_SNAPSHOT: tuple[str, ...] = ("customer_categories",)
-#: the relations the spine needs (labels are attached to the same customers)
-SPINE_RELATIONS: tuple[str, ...] = ("customer_rfm", "customer_spine")
+#: the snapshot as stored: the long per-category table first, which frees the largest relation
+#: (``customer_categories``, one row per customer and category) before the wide insert
+SNAPSHOT_PLAN = graph.plan([CATEGORY_SNAPSHOT_SQL, FEATURE_SNAPSHOT_SQL])
 
 SHARE_PREFIX = "category_share__"
 BROWSING_PREFIX = "browsing_seconds_30d__"
 #: columns that identify a row or are targets, never features
 KEY_COLUMNS = frozenset({"customer_id", "as_of_date", "cutoff_date"})
 LABEL_COLUMNS = frozenset({"future_spend_30d", "purchased_30d", "next_category"})
-
-
-def build_relations(warehouse: Warehouse, as_of: dt.date, names: Sequence[str] = RELATIONS) -> None:
-    """Materialise the named feature relations for ``as_of`` as temporary tables, in order.
-
-    Later relations read earlier ones by name, so ``names`` must respect :data:`RELATIONS`' order.
-    """
-    for name in names:
-        started = time.perf_counter()
-        rows = warehouse.materialize(name, f"features/{name}", {"as_of": as_of})
-        log.info("%s for %s: %d rows in %.2fs", name, as_of, rows, time.perf_counter() - started)
-
-
-def drop_relations(warehouse: Warehouse, names: Sequence[str] = RELATIONS) -> None:
-    """Drop the temporary relation tables (they can hold millions of rows)."""
-    for name in names:
-        warehouse.drop_temporary(name)
+#: every column of a feature or training frame that is not a model input
+NON_FEATURES = KEY_COLUMNS | LABEL_COLUMNS
 
 
 def feature_frame(warehouse: Warehouse, as_of: dt.date) -> pd.DataFrame:
@@ -79,37 +51,41 @@ def feature_frame(warehouse: Warehouse, as_of: dt.date) -> pd.DataFrame:
     snapshot instead.
     """
     params = {"as_of": as_of}
-    build_relations(warehouse, as_of)
-    wide = warehouse.fetch_df(FEATURE_SNAPSHOT_SQL, params)
-    long = warehouse.fetch_df(CATEGORY_SNAPSHOT_SQL, params)
-    drop_relations(warehouse)  # on failure they stay until replaced: dropping could mask the error
-    wide = wide.sort_values("customer_id", ignore_index=True)  # join order is not deterministic
-    return widen(wide, long)
+    frames: dict[str, pd.DataFrame] = {}
+    graph.run_plan(
+        warehouse, as_of, SNAPSHOT_PLAN, lambda name: frames.__setitem__(name, warehouse.fetch_df(name, params))
+    )
+    wide = frames[FEATURE_SNAPSHOT_SQL].sort_values("customer_id", ignore_index=True)  # join order varies
+    return widen(wide, frames[CATEGORY_SNAPSHOT_SQL])
 
 
 def materialize_features(warehouse: Warehouse, as_of: dt.date) -> int:
     """Replace the stored snapshot of ``as_of`` atomically, then audit it; returns customers written.
 
     Deletes and inserts happen in one transaction together with the audits: a failure anywhere
-    (including a failing audit) leaves the previous rows of that day untouched. Each temporary
-    relation is dropped as soon as nothing later reads it, so a memory-limited connection
-    (``warehouse_memory_limit``) holds less at once: the long table is written first, which frees
-    the largest relation (``customer_categories``, one row per customer and category) before the
-    wide insert.
+    (including a failing audit) leaves the previous rows of that day untouched. The relations are
+    built in the order the graph derives and each is dropped as soon as nothing later reads it, so a
+    memory-limited connection (``warehouse_memory_limit``) holds less at once.
     """
     params = {"as_of": as_of}
+    written: dict[str, int] = {}
+
+    def store(name: str) -> None:
+        table = STORED_AS[name]
+        warehouse.delete_where(table, as_of_date=as_of)
+        written[table] = warehouse.insert_query(table, name, params)
+
     with warehouse.transaction():
-        build_relations(warehouse, as_of)
-        drop_relations(warehouse, _READ_ONLY_WHILE_BUILDING)
-        warehouse.delete_where(CATEGORY_TABLE, as_of_date=as_of)
-        warehouse.insert_query(CATEGORY_TABLE, CATEGORY_SNAPSHOT_SQL, params)
-        drop_relations(warehouse, _READ_ONLY_BY_CATEGORY_SNAPSHOT)
-        warehouse.delete_where(FEATURE_TABLE, as_of_date=as_of)
-        rows = warehouse.insert_query(FEATURE_TABLE, FEATURE_SNAPSHOT_SQL, params)
-        drop_relations(warehouse)  # a rollback discards them on failure
+        graph.run_plan(warehouse, as_of, SNAPSHOT_PLAN, store)
         run_audits(warehouse, as_of)
+    rows = written[FEATURE_TABLE]
     log.info("stored features of %d customers for %s", rows, as_of)
     return rows
+
+
+def stored_customer_count(warehouse: Warehouse, as_of: dt.date) -> int:
+    """How many customers the stored snapshot of ``as_of`` holds (0 when none is stored)."""
+    return int(warehouse.scalar("features.feature_row_count", {"as_of": as_of}) or 0)
 
 
 def stored_feature_batches(
@@ -123,16 +99,16 @@ def stored_feature_batches(
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
     params = {"as_of": as_of}
-    ids = warehouse.fetch_df("features/stored_customer_ids", params)["customer_id"].tolist()
-    categories = [row[0] for row in warehouse.fetch_rows("features/stored_categories", params)]
+    ids = warehouse.fetch_df("features.stored_customer_ids", params)["customer_id"].tolist()
+    categories = [row[0] for row in warehouse.fetch_rows("features.stored_categories", params)]
     for start in range(0, len(ids), batch_size):
         bounds = {
             **params,
             "first_id": ids[start],
             "last_id": ids[min(start + batch_size, len(ids)) - 1],
         }
-        wide = warehouse.fetch_df("features/stored_customer_features", bounds)
-        long = warehouse.fetch_df("features/stored_category_features", bounds)
+        wide = warehouse.fetch_df("features.stored_customer_features", bounds)
+        long = warehouse.fetch_df("features.stored_category_features", bounds)
         yield widen(wide, long, categories)
 
 
@@ -198,7 +174,7 @@ def feature_types(frame: pd.DataFrame) -> dict[str, str]:
     """Feature column -> ``"numeric"`` or ``"categorical"`` (keys and labels left out), from dtypes."""
     types = {}
     for column in frame.columns:
-        if column in KEY_COLUMNS or column in LABEL_COLUMNS:
+        if column in NON_FEATURES:
             continue
         dtype = frame[column].dtype
         numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)

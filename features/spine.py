@@ -19,9 +19,9 @@ import math
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame, fill_category_columns
 from scorehouse.features.warehouse import Warehouse
@@ -56,7 +56,7 @@ def training_set(warehouse: Warehouse, as_of: dt.date, settings) -> pd.DataFrame
     """
     training = settings.training
     horizon = settings.horizon_days
-    first_day = warehouse.scalar("features/first_purchase_day")
+    first_day = history.first_purchase_day(warehouse)
     if first_day is None:
         raise NoTrainingCutoff(f"cannot train as of {as_of}: the warehouse holds no transactions")
     cutoffs = training_cutoffs(as_of, training.n_cutoffs, training.cutoff_spacing_days, horizon, first_day)
@@ -95,7 +95,7 @@ def customer_sample(warehouse: Warehouse, as_of: dt.date, customers: int, seed: 
     ``customers`` rows. Each customer keeps their whole history, so the feature SQL gives them
     exactly the features the full warehouse would. The caller closes it.
     """
-    known = warehouse.fetch_arrow("training/known_customers", {"as_of": as_of}).column("customer_id")
+    known = history.known_customers(warehouse, as_of)
     if len(known) <= customers:
         return warehouse
     keys = sample_keys(pd.Series(known.to_numpy(zero_copy_only=False)), None, seed)
@@ -103,9 +103,7 @@ def customer_sample(warehouse: Warehouse, as_of: dt.date, customers: int, seed: 
     log.info("training spine: sampling %d of %d customers before computing features", customers, len(known))
     sample = Warehouse.memory()
     try:
-        with warehouse.registered("training_customers", pa.table({"customer_id": chosen})):
-            for table in ("transactions", "customers", "sessions"):
-                sample.insert_data(table, warehouse.fetch_arrow(f"training/sampled_{table}", {"as_of": as_of}))
+        history.copy_sample_history(warehouse, sample, chosen, as_of)
     except BaseException:
         sample.close()
         raise

@@ -13,12 +13,10 @@ same methods can land behind ``Warehouse.open`` without callers changing.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +27,14 @@ from sqlalchemy.engine import make_url
 
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
+from scorehouse.features.sqlsource import Query, parameters_of, sql_names, sql_text
 
 log = logging.getLogger(__name__)
 
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+SqlName = str | Query  #: "folder/relation", "family.query", or a Query loaded from elsewhere
 
 
 class WarehouseError(ScorehouseError):
@@ -44,31 +45,6 @@ class WarehouseBusy(WarehouseError):
     """Another process holds the DuckDB file for writing (DuckDB allows one writer or many readers)."""
 
     exit_code = 75  # EX_TEMPFAIL: try again later
-
-
-def sql_root() -> Path:
-    """Directory holding the project's SQL files (``sql/`` in the source tree)."""
-    return Path(str(resources.files("scorehouse.sql")))
-
-
-@functools.cache
-def sql_text(name: str) -> str:
-    """Text of ``sql/<name>.sql``; ``name`` is a path below ``sql/`` without the suffix."""
-    path = sql_root() / f"{name}.sql"
-    if not path.is_file():
-        raise WarehouseError(f"no SQL file sql/{name}.sql")
-    return path.read_text()
-
-
-def sql_names(folder: str) -> list[str]:
-    """Names of the SQL files in ``sql/<folder>/``, sorted (file order is execution order)."""
-    return sorted(f"{folder}/{path.stem}" for path in (sql_root() / folder).glob("*.sql"))
-
-
-def parameters_of(sql: str) -> set[str]:
-    """Names of the ``$name`` parameters a statement uses (DuckDB rejects unused ones)."""
-    without_comments = re.sub(r"--[^\n]*", "", sql)
-    return set(_PARAMETER.findall(without_comments))
 
 
 def quote(identifier: str) -> str:
@@ -184,48 +160,48 @@ class Warehouse:
         self.close()
 
     # -- running SQL files ------------------------------------------------------------------
-    def execute(self, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-        """Run the single statement in ``sql/<name>.sql`` with its ``$parameters`` bound."""
-        return self._execute_sql(sql_text(name), params, label=name)
+    def execute(self, name: SqlName, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run one relation or named query (a single statement) with its ``$parameters`` bound."""
+        return self._execute_sql(_text(name), params, label=name)
 
-    def run_script(self, name: str) -> None:
+    def run_script(self, name: SqlName) -> None:
         """Run every statement of a parameter-free file (DDL such as the schema files)."""
         try:
-            self.connection.execute(sql_text(name))
+            self.connection.execute(_text(name))
         except duckdb.Error as error:
-            raise WarehouseError(f"sql/{name}.sql failed: {error}") from None
+            raise WarehouseError(f"{_describe(name)} failed: {error}") from None
 
-    def fetch_df(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def fetch_df(self, name: SqlName, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Result of ``sql/<name>.sql`` as a pandas DataFrame."""
         return self.execute(name, params).df()
 
-    def fetch_arrow(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    def fetch_arrow(self, name: SqlName, params: Mapping[str, Any] | None = None) -> pa.Table:
         """Result of ``sql/<name>.sql`` as an Arrow table."""
         try:
             return self.relation(name, params).to_arrow_table()
         except duckdb.Error as error:
-            raise WarehouseError(f"sql/{name}.sql failed: {error}") from None
+            raise WarehouseError(f"{_describe(name)} failed: {error}") from None
 
     def fetch_batches(
-        self, name: str, params: Mapping[str, Any] | None = None, batch_size: int = 100_000
+        self, name: SqlName, params: Mapping[str, Any] | None = None, batch_size: int = 100_000
     ) -> pa.RecordBatchReader:
         """Stream the result of ``sql/<name>.sql`` as Arrow record batches (bounded memory)."""
         return self.relation(name, params).to_arrow_reader(batch_size)
 
-    def relation(self, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
+    def relation(self, name: SqlName, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
         """``sql/<name>.sql`` as a lazy DuckDB relation (Arrow output from it avoids an extra copy)."""
-        sql = sql_text(name)
+        sql = _text(name)
         bound = self._bind(sql, params, name)
         try:
             return self.connection.sql(sql, params=bound or None)
         except duckdb.Error as error:
-            raise WarehouseError(f"sql/{name}.sql failed: {error}") from None
+            raise WarehouseError(f"{_describe(name)} failed: {error}") from None
 
-    def fetch_rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def fetch_rows(self, name: SqlName, params: Mapping[str, Any] | None = None) -> list[tuple]:
         """All rows of a small result as tuples."""
         return self.execute(name, params).fetchall()
 
-    def scalar(self, name: str, params: Mapping[str, Any] | None = None) -> Any:
+    def scalar(self, name: SqlName, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row (``None`` for an empty result)."""
         row = _first_row(self.execute(name, params))
         return None if row is None else row[0]
@@ -237,7 +213,7 @@ class Warehouse:
         try:
             return self.connection.execute(sql, bound) if bound else self.connection.execute(sql)
         except duckdb.Error as error:
-            raise WarehouseError(f"sql/{label}.sql failed: {error}") from None
+            raise WarehouseError(f"{_describe(label)} failed: {error}") from None
 
     @staticmethod
     def _bind(sql: str, params: Mapping[str, Any] | None, label: str) -> dict[str, Any]:
@@ -245,7 +221,7 @@ class Warehouse:
         given = dict(params or {})
         missing = wanted - given.keys()
         if missing:
-            raise WarehouseError(f"sql/{label}.sql needs parameters {sorted(missing)}")
+            raise WarehouseError(f"{_describe(label)} needs parameters {sorted(missing)}")
         return {key: value for key, value in given.items() if key in wanted}
 
     # -- transactions -----------------------------------------------------------------------
@@ -290,13 +266,13 @@ class Warehouse:
                 f"create or replace temporary table {quote(name)} as select * from _scorehouse_incoming"
             )
 
-    def materialize(self, name: str, query: str, params: Mapping[str, Any] | None = None) -> int:
+    def materialize(self, name: str, query: SqlName, params: Mapping[str, Any] | None = None) -> int:
         """Store the result of ``sql/<query>.sql`` as temporary table ``name`` (replacing it).
 
         For an intermediate result that several later statements read (e.g. validated rows that
         feed both the valid and the rejected inserts); returns its row count.
         """
-        sql = f"create or replace temporary table {quote(name)} as {sql_text(query)}"
+        sql = f"create or replace temporary table {quote(name)} as {_text(query)}"
         self._execute_sql(sql, params, label=query)
         return self.row_count(name)
 
@@ -304,13 +280,13 @@ class Warehouse:
         """Drop temporary table ``name`` if it exists."""
         self.connection.execute(f"drop table if exists temp.{quote(name)}")
 
-    def insert_query(self, table: str, name: str, params: Mapping[str, Any] | None = None) -> int:
+    def insert_query(self, table: str, name: SqlName, params: Mapping[str, Any] | None = None) -> int:
         """``insert into table (cols) select cols from (sql/<name>.sql)``; returns rows inserted.
 
         Columns are matched by name: the query must produce every column of ``table`` it wants to
         fill; the table's other columns get their defaults.
         """
-        return self._insert_select(table, sql_text(name), params, label=name)
+        return self._insert_select(table, _text(name), params, label=name)
 
     def insert_relation(self, table: str, relation: str) -> int:
         """Insert all rows of a registered or temporary relation into ``table`` by column name."""
@@ -351,7 +327,7 @@ class Warehouse:
         """Delete every row of ``table`` (e.g. ``generate --replace``); returns rows deleted."""
         return int(_first_row(self.connection.execute(f"delete from {quote(table)}"))[0])
 
-    def replace_where(self, table: str, name: str, params: Mapping[str, Any], **equals: Any) -> int:
+    def replace_where(self, table: str, name: SqlName, params: Mapping[str, Any], **equals: Any) -> int:
         """Atomically replace the rows of ``table`` matching ``equals`` with ``sql/<name>.sql``'s rows."""
         with self.transaction():
             self.delete_where(table, **equals)
@@ -402,6 +378,17 @@ class Warehouse:
         result: dict[str, str | None] = {"": table_comment[0] if table_comment else None}
         result.update(dict(columns))
         return result
+
+
+def _text(name: SqlName) -> str:
+    """SQL text of a relation or query name, or of a :class:`Query` loaded from elsewhere."""
+    return name.text if isinstance(name, Query) else sql_text(name)
+
+
+def _describe(name: SqlName) -> str:
+    """How errors name a relation file or a query."""
+    label = name.name if isinstance(name, Query) else name
+    return f"sql/{label}.sql" if "/" in label else f"query {label}"
 
 
 def _first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:

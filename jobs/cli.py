@@ -12,10 +12,22 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from scorehouse.config import ScorehouseError, Settings, load_settings, write_example_config
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.build_features import build_features
+from scorehouse.jobs.demo import demo
+from scorehouse.jobs.evaluate import evaluate
+from scorehouse.jobs.generate import generate
+from scorehouse.jobs.ingest import ingest
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
+from scorehouse.jobs.nightly import run_nightly
+from scorehouse.jobs.predict import explain, predict
 from scorehouse.jobs.runtime.progress import configure_logging
+from scorehouse.jobs.schedule import serve
+from scorehouse.jobs.score import score
 
 log = logging.getLogger("scorehouse")
 
@@ -113,9 +125,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, warehouse_url=args.warehouse, artifacts_dir=args.artifacts_dir)
 
 
-def _open(settings: Settings):
-    from scorehouse.features.warehouse import Warehouse
-
+def _open(settings: Settings) -> Warehouse:
     warehouse = Warehouse.for_settings(settings)
     warehouse.ensure_schema()
     return warehouse
@@ -126,74 +136,52 @@ def _with_warehouse(job: Callable[..., Any], settings: Settings, **kwargs: Any) 
         return job(warehouse, settings, **kwargs)
 
 
-def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
+def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = MODELS) -> Any:
     """Call the job function behind ``args.command`` and return its printable result."""
     name = args.command
     if name == "generate":
-        from scorehouse.jobs.generate import generate
-
         return _with_warehouse(
             generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
             days=args.days, dirty_share=args.dirty_share, replace=args.replace,
         )
     if name == "ingest":
-        from scorehouse.jobs.ingest import ingest
-
         return _with_warehouse(
             ingest, settings, kind=args.kind, path=args.file, mapping=dict(args.mapping),
             file_format=args.format,
         )
     if name == "features":
-        from scorehouse.jobs.build_features import build_features
-
         return _with_warehouse(build_features, settings, as_of=args.as_of)
     if name == "train":
-        from scorehouse.jobs.train import train
-
-        return _with_warehouse(train, settings, as_of=args.as_of)
+        return _with_warehouse(models.train, settings, as_of=args.as_of)
     if name == "evaluate":
-        from scorehouse.jobs.evaluate import evaluate
-
         return _with_warehouse(evaluate, settings, as_of=args.as_of)
     if name == "score":
-        from scorehouse.jobs.score import score
-
-        return _with_warehouse(score, settings, as_of=args.as_of)
+        return _with_warehouse(score, settings, as_of=args.as_of, models=models)
     if name == "run":
-        from scorehouse.jobs.nightly import run_nightly
-
-        return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir)
+        return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir, models=models)
     if name == "schedule":
-        from scorehouse.jobs.schedule import serve
-
-        return serve(settings)
+        return serve(settings, run=partial(run_nightly, models=models))
     if name == "predict":
-        from scorehouse.jobs.predict import predict
-
         values = json.loads(args.json_text) if args.json_text else {}
         values.update(dict(args.values))
-        return predict(settings, values)
+        return predict(settings, values, models)
     if name == "explain":
-        from scorehouse.jobs.predict import explain
-
-        return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of)
+        return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
     if name == "demo":
-        from scorehouse.jobs.demo import demo
-
-        return demo(settings)
+        return demo(settings, models=models)
     if name == "init-config":
         path = write_example_config(args.path)
         return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"
     raise ScorehouseError(f"unknown command {name!r}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, models: ModelLayer = MODELS) -> int:
     """Entry point of the ``scorehouse`` console script; returns the process exit code."""
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
     try:
         settings = _settings(args)
-        result = dispatch(args, settings)
+        result = dispatch(args, settings, models)
     except ScorehouseError as error:
         print(f"scorehouse {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -12,10 +12,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scorehouse.config.settings import Settings
+from scorehouse.features import history
 from scorehouse.features.warehouse import Warehouse, database_path, sql_text
+from scorehouse.jobs import generate as generate_job
+from scorehouse.jobs import nightly, scores
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
+from scorehouse.jobs.runtime import runs
+from scorehouse.models import registry
 
 DEMO_CUSTOMERS = 5000
-DEMO_QUERIES = ["demo/top_customers", "demo/segment_summary", "demo/recent_runs"]
+DEMO_QUERIES = [*scores.EXAMPLE_QUERIES, *runs.EXAMPLE_QUERIES]
 
 
 @dataclass
@@ -50,8 +57,6 @@ class DemoReport:
 
 def registry_comparison(warehouse) -> str:
     """The registered models and their validation metric, champions marked (when not retraining)."""
-    from scorehouse.models import registry
-
     frame = registry.registered_models(warehouse)
     if frame.empty:
         return "no models registered"
@@ -60,28 +65,24 @@ def registry_comparison(warehouse) -> str:
         return "reusing the registered models:\n" + frame[shown].to_string(index=False)
 
 
-def demo(settings) -> DemoReport:
-    """Build the demo warehouse if empty, train if no champion, run the nightly job, say where to look."""
-    from scorehouse.jobs import generate as generate_job
-    from scorehouse.jobs import nightly
-    from scorehouse.jobs import train as train_job
-    from scorehouse.models import registry
-
+def demo(settings: Settings, *, customers: int = DEMO_CUSTOMERS, models: ModelLayer = MODELS) -> DemoReport:
+    """Build the demo warehouse if empty (``customers`` of them), train if no champion, run the nightly
+    job, say where to look."""
     path = database_path(settings.warehouse_url)
     in_memory = path == ":memory:"
     with Warehouse.for_settings(settings) as warehouse:
         warehouse.ensure_schema()
         generated = trained = None
         if warehouse.row_count("transactions") == 0:
-            generated = generate_job.generate(warehouse, settings, customers=DEMO_CUSTOMERS, seed=settings.random_seed)
-        last_day = warehouse.scalar("nightly/last_data_day")
-        if registry.load_champion(warehouse, settings, "spend") is None:
-            trained = train_job.train(warehouse, settings, as_of=last_day)
+            generated = generate_job.generate(warehouse, settings, customers=customers, seed=settings.random_seed)
+        last_day = history.last_data_day(warehouse)
+        if models.load_champion(warehouse, settings, "spend") is None:
+            trained = models.train(warehouse, settings, as_of=last_day)
         comparison = "" if trained else registry_comparison(warehouse)
         if in_memory:
-            report = nightly.nightly(warehouse, settings, as_of=last_day)
+            report = nightly.nightly(warehouse, settings, as_of=last_day, models=models)
     if not in_memory:
-        report = nightly.run_nightly(settings, as_of=last_day)
+        report = nightly.run_nightly(settings, as_of=last_day, models=models)
     return DemoReport(
         warehouse_path=path, generated=generated, trained=trained, comparison=comparison, nightly=report
     )

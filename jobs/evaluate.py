@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scorehouse.features import history
+from scorehouse.features.labels import label_frame
+from scorehouse.features.snapshot import feature_frame
 from scorehouse.jobs.runtime.progress import StageTimer
 from scorehouse.jobs.runtime.tables import cell, text_table
+from scorehouse.jobs.simulation.oracle import oracle_predictions
 from scorehouse.models import registry
 from scorehouse.models.errors import NotEnoughHistory
-from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
 from scorehouse.models.inference import category_probabilities, spend_outputs
+from scorehouse.models.metrics import binary_log_loss, category_metrics, interval_coverage, spend_metrics
 from scorehouse.models.spend import SPEND_LAST_30, first_present
 
 log = logging.getLogger("scorehouse")
@@ -33,11 +37,10 @@ CATEGORY_GOAL = 0.90  # model accuracy at least 90% of the oracle's
 
 def latest_matured_cutoff(warehouse, settings) -> dt.date:
     """The last day whose whole horizon is covered by data: last transaction day - horizon."""
-    span = warehouse.fetch_df("registry/transaction_span", {"as_of": dt.date(9999, 12, 31)})
-    last = span["last_day"].iloc[0] if not span.empty else None
-    if last is None or pd.isna(last):
+    _, last = history.span(warehouse)
+    if last is None:
         raise NotEnoughHistory("no transactions in the warehouse: nothing to evaluate")
-    return pd.Timestamp(last).date() - dt.timedelta(days=settings.horizon_days)
+    return last - dt.timedelta(days=settings.horizon_days)
 
 
 @dataclass
@@ -82,9 +85,6 @@ def _render(table: pd.DataFrame, formats: dict) -> list[str]:
 
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
-    from scorehouse.features.labels import label_frame
-    from scorehouse.features.snapshot import feature_frame
-
     features = feature_frame(warehouse, as_of)
     labels = label_frame(warehouse, as_of, settings.horizon_days)
     frame = features.merge(labels, on="customer_id", how="left", validate="1:1")
@@ -96,7 +96,6 @@ def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:
 def _oracle(warehouse, settings, as_of, frame) -> pd.DataFrame | None:
     if not warehouse.table_exists("synthetic_truth"):
         return None
-    from scorehouse.jobs.simulation.oracle import oracle_predictions
 
     oracle = oracle_predictions(warehouse, as_of, settings.horizon_days)
     if oracle is None or oracle.empty:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from scorehouse.jobs import scores
+
 
 def export_path(export_dir: str | Path, as_of: dt.date) -> Path:
     """Where the export of ``as_of`` goes: ``<dir>/customer_scores_<as_of>.parquet``."""
@@ -23,7 +25,7 @@ def export_scores(warehouse, as_of: dt.date, export_dir: str | Path) -> Path:
     final = export_path(export_dir, as_of)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    reader = warehouse.fetch_batches("scoring/scores_for_day", {"as_of": as_of}, batch_size=200_000)
+    reader = scores.score_batches_for_day(warehouse, as_of, batch_size=200_000)
     try:
         with pq.ParquetWriter(temporary, reader.schema, compression="zstd") as writer:
             for batch in reader:

@@ -22,10 +22,11 @@ import pyarrow.compute as pc
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs.simulation import shop as synthetic
-from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.loading import LoadReport, load_rows
+from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.progress import progress
+from scorehouse.jobs.simulation import oracle
+from scorehouse.jobs.simulation import shop as synthetic
 
 CATEGORIES = list(synthetic.CATEGORIES)
 CHUNK_CUSTOMERS = 250_000  # part of the seed's meaning: changing it changes the data
@@ -100,6 +101,8 @@ def generate(
     days: int = 730,
     dirty_share: float = 0.01,
     replace: bool = False,
+    chunk_customers: int = CHUNK_CUSTOMERS,
+    single_transaction_customers: int = SINGLE_TRANSACTION_CUSTOMERS,
 ) -> GenerateReport:
     """Fill an empty warehouse with ``customers`` synthetic customers over ``days`` days to ``end_date``.
 
@@ -135,21 +138,21 @@ def generate(
     report = GenerateReport(customers=customers, seed=seed, period_start=start, period_end=end_date)
     cal = synthetic.calendar(start, days)
     id_width = max(7, len(str(customers)))
-    n_chunks = -(-customers // CHUNK_CUSTOMERS)
-    atomic = customers <= SINGLE_TRANSACTION_CUSTOMERS
+    n_chunks = -(-customers // chunk_customers)
+    atomic = customers <= single_transaction_customers
     load_ids: list[str] = []
     next_transaction = 1
     with warehouse.transaction() if atomic else contextlib.nullcontext():
         with warehouse.transaction():
-            warehouse.run_script("synthetic/synthetic_truth")
+            oracle.create_truth_table(warehouse)
             for table in CLEARED_TABLES if replace else ("synthetic_truth",):
                 warehouse.delete_all(table)  # the truth must describe exactly the data generated now
         try:
             for chunk in progress(range(n_chunks), n_chunks, "generate"):
-                first = chunk * CHUNK_CUSTOMERS
+                first = chunk * chunk_customers
                 block = _Block(
                     seed=seed, chunk=chunk, first_customer=first,
-                    size=min(CHUNK_CUSTOMERS, customers - first), cal=cal, start=start,
+                    size=min(chunk_customers, customers - first), cal=cal, start=start,
                     end_date=end_date, id_width=id_width, dirty_share=dirty_share,
                 )
                 load_ids.append(f"generate-s{seed}-{end_date:%Y%m%d}-{customers}-c{chunk:04d}")

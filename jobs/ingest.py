@@ -16,8 +16,8 @@ import pyarrow as pa
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import Warehouse, WarehouseError
+from scorehouse.jobs.loading import KINDS, LoadReport, load_rows, read_file
 from scorehouse.jobs.runtime.clock import local_today
-from scorehouse.jobs.loading import KINDS, LoadReport, load_rows
 from scorehouse.jobs.runtime.progress import StageTimer
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -110,7 +110,7 @@ def _read(warehouse: Warehouse, file: Path, fmt: str) -> pa.Table:
     if fmt == "parquet" and not _looks_like_parquet(file):
         raise IngestError(f"cannot ingest {file}: not a Parquet file (no PAR1 magic bytes)")
     try:
-        return warehouse.fetch_arrow(f"ingest/{fmt}_file", {"path": str(file)})
+        return read_file(warehouse, file, fmt)
     except WarehouseError as error:
         detail = str(error).split(": ", 1)[-1]
     except Exception as error:  # noqa: BLE001 - the lazy reader can fail mid-file with DuckDB's own error

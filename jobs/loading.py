@@ -3,7 +3,7 @@
 Both ``scorehouse ingest`` and ``scorehouse generate`` hand Arrow data to :func:`load_rows`. It numbers
 the rows (``source_row``), exposes them to DuckDB (an Arrow table is registered without a copy, a
 stream is staged into a temporary table), runs the validation SQL in
-``sql/ingest/staged_<kind>.sql`` (one outcome per row: new, already loaded, or rejected with the first
+``sql/staging/staged_<kind>.sql`` (one outcome per row: new, already loaded, or rejected with the first
 failing reason), and writes the new rows, the newly rejected rows and one ``ingest_loads`` row, all in
 one ``warehouse.transaction()``. Nothing here looks at individual rows in Python.
 """
@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,12 +36,20 @@ class KindSpec:
     rejected_table: str
     columns: tuple[str, ...]
     required: tuple[str, ...]
+    staged: str  #: the relation that validates the incoming rows (one outcome per row)
+    summary: str  #: query: count of the staged outcomes by status and reason
+    insert_new: str  #: query: the staged rows to insert into ``table``
+    insert_rejected: str  #: query: the staged rejections to insert into ``rejected_table``
 
 
 KINDS: dict[str, KindSpec] = {
     "transactions": KindSpec(
         table="transactions",
         rejected_table="rejected_transactions",
+        staged="staging/staged_transactions",
+        summary="ingest.staged_transactions_summary",
+        insert_new="ingest.new_transactions",
+        insert_rejected="ingest.new_rejected_transactions",
         columns=(
             "transaction_id", "customer_id", "transaction_date", "total_amount", "quantity",
             "num_products", "promotion_used", "category",
@@ -50,16 +59,33 @@ KINDS: dict[str, KindSpec] = {
     "customers": KindSpec(
         table="customers",
         rejected_table="rejected_customers",
+        staged="staging/staged_customers",
+        summary="ingest.staged_customers_summary",
+        insert_new="ingest.new_customers",
+        insert_rejected="ingest.new_rejected_customers",
         columns=("customer_id", "signup_date", "age", "gender", "income", "region"),
         required=("customer_id",),
     ),
     "sessions": KindSpec(
         table="sessions",
         rejected_table="rejected_sessions",
+        staged="staging/staged_sessions",
+        summary="ingest.staged_sessions_summary",
+        insert_new="ingest.new_sessions",
+        insert_rejected="ingest.new_rejected_sessions",
         columns=("customer_id", "session_start", "duration_seconds", "category"),
         required=("customer_id", "session_start", "duration_seconds"),
     ),
 }
+
+
+#: the query that reads a file of each format (CSV as text, Parquet as typed)
+READERS = {"csv": "ingest.csv_file", "parquet": "ingest.parquet_file"}
+
+
+def read_file(warehouse: Warehouse, path: Path, fmt: str) -> pa.Table:
+    """The rows of the file at ``path`` in format ``fmt`` (``csv`` or ``parquet``), read by the warehouse."""
+    return warehouse.fetch_arrow(READERS[fmt], {"path": str(path)})
 
 
 @dataclass
@@ -141,10 +167,10 @@ def load_rows(
     }
     incoming, staged = f"incoming_{kind}", f"staged_{kind}"
     with warehouse.transaction(), _incoming(warehouse, incoming, prepared):
-        warehouse.materialize(staged, f"ingest/staged_{kind}", params)
-        outcome = warehouse.fetch_rows(f"ingest/staged_{kind}_summary")
-        loaded = warehouse.insert_query(spec.table, f"ingest/new_{kind}", params)
-        rejected_new = warehouse.insert_query(spec.rejected_table, f"ingest/new_rejected_{kind}", params)
+        warehouse.materialize(staged, spec.staged, params)
+        outcome = warehouse.fetch_rows(spec.summary)
+        loaded = warehouse.insert_query(spec.table, spec.insert_new, params)
+        rejected_new = warehouse.insert_query(spec.rejected_table, spec.insert_rejected, params)
         warehouse.drop_temporary(staged)  # on failure the rollback removes it
         report = _report(kind, load_id, source, outcome, loaded, rejected_new)
         _record_load(warehouse, report)
@@ -233,12 +259,12 @@ def _record_load(warehouse: Warehouse, report: LoadReport) -> None:
     """Add the ingest_loads row, unless this is a re-run that wrote nothing for a recorded load."""
     wrote_something = report.rows_loaded or report.rows_rejected_new
     if not wrote_something and warehouse.scalar(
-        "ingest/load_recorded", {"load_id": report.load_id, "source": report.source}
+        "ingest.load_recorded", {"load_id": report.load_id, "source": report.source}
     ):
         return
     warehouse.insert_query(
         "ingest_loads",
-        "ingest/ingest_load",
+        "ingest.ingest_load",
         {
             "load_id": report.load_id,
             "kind": report.kind,

@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scorehouse.config.settings import Settings
+from scorehouse.features import history, snapshot
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.export import export_scores
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
+from scorehouse.jobs.outcomes import DayAccuracy, evaluate_matured
+from scorehouse.jobs.retrain import RetrainDecision, retrain_decision
 from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.lock import warehouse_lock
-from scorehouse.jobs.outcomes import DayAccuracy, evaluate_matured
 from scorehouse.jobs.runtime.progress import StageTimer
-from scorehouse.jobs.retrain import RetrainDecision, retrain_decision
 from scorehouse.jobs.score import NothingToScore, ScoreReport, default_as_of, score
 
 log = logging.getLogger("scorehouse")
@@ -56,14 +61,18 @@ class NightlyReport:
         return "\n".join(lines)
 
 
-def run_nightly(settings, *, as_of: dt.date | None = None, export_dir: str | Path | None = None) -> NightlyReport:
+def run_nightly(
+    settings: Settings,
+    *,
+    as_of: dt.date | None = None,
+    export_dir: str | Path | None = None,
+    models: ModelLayer = MODELS,
+) -> NightlyReport:
     """Take the warehouse lock, open the warehouse for writing, run :func:`nightly`, close, release.
 
     Raises ``LockHeld`` (naming the holder) when another run has the lock, ``WarehouseBusy`` when
     another process has the file open.
     """
-    from scorehouse.features.warehouse import Warehouse
-
     as_of = as_of or default_as_of(settings)
     command = f"scorehouse run --as-of {as_of}"
     with warehouse_lock(settings.warehouse_url, command=command), runs.stop_on_signals():
@@ -71,11 +80,16 @@ def run_nightly(settings, *, as_of: dt.date | None = None, export_dir: str | Pat
         with Warehouse.for_settings(settings) as warehouse:
             warehouse.ensure_schema()
             runs.mark_abandoned_runs(warehouse)
-            return nightly(warehouse, settings, as_of=as_of, export_dir=export_dir)
+            return nightly(warehouse, settings, as_of=as_of, export_dir=export_dir, models=models)
 
 
 def nightly(
-    warehouse, settings, *, as_of: dt.date | None = None, export_dir: str | Path | None = None
+    warehouse: Warehouse,
+    settings: Settings,
+    *,
+    as_of: dt.date | None = None,
+    export_dir: str | Path | None = None,
+    models: ModelLayer = MODELS,
 ) -> NightlyReport:
     """The nightly sequence on an open warehouse (tests pass ``Warehouse.memory()``)."""
     as_of = as_of or default_as_of(settings)
@@ -83,7 +97,7 @@ def nightly(
     timer = StageTimer()
     record = runs.start_run(warehouse, "nightly", as_of)
     try:
-        report = _sequence(warehouse, settings, as_of, export_dir, timer, record)
+        report = _sequence(warehouse, settings, as_of, export_dir, timer, record, models)
         runs.finish_run(warehouse, record, "succeeded")
     except BaseException as error:
         record.details.setdefault("seconds", {k: round(v, 3) for k, v in timer.seconds.items()})
@@ -92,9 +106,7 @@ def nightly(
     return report
 
 
-def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyReport:
-    from scorehouse.features import snapshot
-
+def _sequence(warehouse, settings, as_of, export_dir, timer, record, models) -> NightlyReport:
     with timer.stage("check data"):
         data_line = check_new_data(warehouse, as_of)
     runs.check_stop("features")
@@ -102,18 +114,17 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
         snapshot.materialize_features(warehouse, as_of)
     runs.check_stop("the retrain check")
     with timer.stage("retrain check"):
-        decision = retrain_decision(warehouse, settings, as_of)
+        decision = retrain_decision(warehouse, settings, as_of, models)
     log.info("retrain: %s", decision)
     train_report = None
     if decision.due:
         runs.check_stop("training")
-        from scorehouse.jobs import train as train_job
-
         with timer.stage("train"):
-            train_report = train_job.train(warehouse, settings, as_of=as_of)
+            train_report = models.train(warehouse, settings, as_of=as_of)
     runs.check_stop("scoring")
     score_report = score(
-        warehouse, settings, as_of=as_of, timer=timer, parent_run_id=record.run_id, features_ready=True
+        warehouse, settings, as_of=as_of, timer=timer, parent_run_id=record.run_id, features_ready=True,
+        models=models,
     )
     record.rows_written = score_report.customers
     record.spend_model_id = score_report.spend_model_id
@@ -123,8 +134,6 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
         accuracy = evaluate_matured(warehouse, settings, as_of)
     path = None
     if export_dir:
-        from scorehouse.jobs.export import export_scores
-
         with timer.stage("export"):
             path = export_scores(warehouse, as_of, export_dir)
     record.details = {
@@ -149,7 +158,7 @@ def _sequence(warehouse, settings, as_of, export_dir, timer, record) -> NightlyR
 
 def check_new_data(warehouse, as_of: dt.date) -> str:
     """Refuse a day with no data at all; warn when the newest purchase is long before the day."""
-    row = warehouse.fetch_df("nightly/data_freshness", {"as_of": as_of}).iloc[0]
+    row = history.freshness(warehouse, as_of)
     transactions = int(row["transactions"])
     signed_up = int(row["signed_up_customers"])
     newest = row["newest_transaction_day"]

@@ -11,6 +11,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+import pandas as pd
+
+from scorehouse.features import labels as label_module
 from scorehouse.jobs.runtime import runs
 
 log = logging.getLogger("scorehouse")
@@ -42,10 +45,8 @@ class DayAccuracy:
 
 def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
     """Write ``score_outcomes`` for every scored day whose window closed by ``as_of``; return metrics."""
-    from scorehouse.features import labels as label_module
-
     last_matured = as_of - dt.timedelta(days=settings.horizon_days)
-    days = [row[0] for row in warehouse.fetch_rows("scoring/unevaluated_matured_days", {"last_matured": last_matured})]
+    days = [row[0] for row in warehouse.fetch_rows("outcomes.unevaluated_matured_days", {"last_matured": last_matured})]
     results = []
     for day in days:
         runs.check_stop(f"evaluating the scores of {day}")
@@ -56,7 +57,7 @@ def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
         with warehouse.registered("matured_labels", labels), warehouse.transaction():
             warehouse.delete_where("score_outcomes", as_of_date=day)
             written = warehouse.insert_query(
-                "score_outcomes", "scoring/score_outcomes", {"as_of": day, "evaluated_at": runs.utc_now()}
+                "score_outcomes", "outcomes.score_outcomes", {"as_of": day, "evaluated_at": runs.utc_now()}
             )
         log.info("matured scores of %s evaluated: %d customers", day, written)
         results.extend(day_accuracy(warehouse, day))
@@ -65,7 +66,7 @@ def evaluate_matured(warehouse, settings, as_of: dt.date) -> list[DayAccuracy]:
 
 def day_accuracy(warehouse, day: dt.date) -> list[DayAccuracy]:
     """The ``score_accuracy`` rows of one evaluated day."""
-    frame = warehouse.fetch_df("scoring/accuracy_for_day", {"as_of": day})
+    frame = warehouse.fetch_df("outcomes.accuracy_for_day", {"as_of": day})
 
     def optional(value) -> float | None:
         return None if value is None or value != value else float(value)
@@ -82,3 +83,8 @@ def day_accuracy(warehouse, day: dt.date) -> list[DayAccuracy]:
         )
         for row in frame.itertuples()
     ]
+
+
+def outcomes_for_day(warehouse, day: dt.date) -> pd.DataFrame:
+    """The stored outcomes of ``day``'s scores, one row per scored customer."""
+    return warehouse.fetch_df("outcomes.outcomes_for_day", {"as_of": day})

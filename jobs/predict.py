@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
+from scorehouse.features import snapshot
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import scores
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.score import NoChampion
 
 TOP_CONTRIBUTIONS = 8
@@ -34,13 +41,11 @@ class NotScored(ScorehouseError):
     """The customer has no score (or no features) for the asked day."""
 
 
-def _champions(warehouse, settings):
-    from scorehouse.models import registry
-
-    spend = registry.load_champion(warehouse, settings, "spend")
+def _champions(warehouse: Warehouse, settings: Settings, models: ModelLayer):
+    spend, category = models.champions(warehouse, settings)
     if spend is None:
         raise NoChampion(f"no spend model is registered in {warehouse.url}: run `scorehouse train` first")
-    return spend, registry.load_champion(warehouse, settings, "category")
+    return spend, category
 
 
 def _feature_types(*models) -> dict[str, str]:
@@ -114,24 +119,21 @@ def _category_lines(categories: dict[str, float] | None) -> list[str]:
     return lines
 
 
-def predict(settings, values: dict) -> PredictReport:
+def predict(settings: Settings, values: dict, models: ModelLayer = MODELS) -> PredictReport:
     """Predict 30-day spend and next category for a customer described by ``values``.
 
     Opens the warehouse read-only (only to find the champions in the registry).
     """
-    from scorehouse.features.warehouse import Warehouse
-    from scorehouse.models import inference
-
     with Warehouse.for_settings(settings, read_only=True) as warehouse:
         if not warehouse.table_exists("model_registry"):
             raise NoChampion(f"no model registry in {warehouse.url}: run `scorehouse train` first")
-        spend, category = _champions(warehouse, settings)
+        spend, category = _champions(warehouse, settings, models)
     types = _feature_types(spend, category)
     frame = parse_values(values, types)
-    spend_row = inference.spend_outputs(spend, frame).iloc[0].astype(float).to_dict()
+    spend_row = models.spend_outputs(spend, frame).iloc[0].astype(float).to_dict()
     probabilities = None
     if category is not None:
-        probabilities = json.loads(inference.category_outputs(category, frame)["category_probabilities"].iloc[0])
+        probabilities = json.loads(models.category_outputs(category, frame)["category_probabilities"].iloc[0])
     given = {name: value for name, value in values.items() if value not in (None, "")}
     spend_features = list(spend.metadata.get("feature_types", {}))
     not_given = [name for name in spend_features if name not in given]
@@ -185,17 +187,23 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def explain(warehouse, settings, *, customer_id: str, as_of: dt.date | None = None) -> ExplainReport:
+def explain(
+    warehouse: Warehouse,
+    settings: Settings,
+    *,
+    customer_id: str,
+    as_of: dt.date | None = None,
+    models: ModelLayer = MODELS,
+) -> ExplainReport:
     """Features, scores and top spend contributions of ``customer_id`` (default: newest scored day)."""
-    as_of = as_of or warehouse.scalar("scoring/latest_scored_day", {"customer_id": customer_id})
+    as_of, score_rows = scores.customer_score(warehouse, customer_id, as_of)
     if as_of is None:
         raise NotScored(f"customer {customer_id} has no scores: check the id, or run `scorehouse score`")
-    score_rows = warehouse.fetch_df("scoring/customer_score", {"as_of": as_of, "customer_id": customer_id})
     if score_rows.empty:
         raise NotScored(f"customer {customer_id} has no score as of {as_of}")
     features, sample = _customer_features(warehouse, customer_id, as_of)
-    spend, _ = _champions(warehouse, settings)
-    contributions = contributions_for(spend, features, sample)
+    spend, _ = _champions(warehouse, settings, models)
+    contributions = contributions_for(spend, features, sample, models)
     model_types = spend.metadata.get("feature_types", {})
     shown = {
         name: _plain(features.iloc[0][name])
@@ -219,8 +227,6 @@ def _plain(value):
 
 def _customer_features(warehouse, customer_id: str, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the customer's stored feature row, the first batch of the day as a reference sample)."""
-    from scorehouse.features import snapshot
-
     reader = warehouse.sibling()
     try:
         sample = None
@@ -237,9 +243,6 @@ def _customer_features(warehouse, customer_id: str, as_of: dt.date) -> tuple[pd.
 
 def training_medians(pipeline) -> dict[str, float]:
     """Numeric feature -> median learnt by the pipeline's median imputer(s), where there is one."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-
     medians: dict[str, float] = {}
     steps = getattr(pipeline, "steps", [])
     for _, step in steps:
@@ -253,13 +256,13 @@ def training_medians(pipeline) -> dict[str, float]:
     return medians
 
 
-def contributions_for(model, features: pd.DataFrame, sample: pd.DataFrame) -> list[tuple[str, object, object, float]]:
+def contributions_for(
+    model, features: pd.DataFrame, sample: pd.DataFrame, models: ModelLayer = MODELS
+) -> list[tuple[str, object, object, float]]:
     """Per feature: (name, value, typical value, prediction minus prediction with the typical value).
 
     Sorted by absolute change, largest first; features already at their typical value are left out.
     """
-    from scorehouse.models import inference
-
     types = model.metadata.get("feature_types", {})
     medians = training_medians(model.pipeline)
     row = features.iloc[[0]]
@@ -282,7 +285,7 @@ def contributions_for(model, features: pd.DataFrame, sample: pd.DataFrame) -> li
     if not variants:
         return []
     frames = pd.concat([row, *variants], ignore_index=True)
-    predicted = inference.spend_outputs(model, frames)["predicted_spend_30d"].to_numpy(dtype=float)
+    predicted = models.spend_outputs(model, frames)["predicted_spend_30d"].to_numpy(dtype=float)
     result = [
         (name, value, typical, float(predicted[0] - predicted[i + 1]))
         for i, (name, value, typical) in enumerate(changed)

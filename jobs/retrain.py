@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scorehouse.config.settings import Settings
+from scorehouse.features import snapshot
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import scores
 from scorehouse.jobs.drift import psi
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
+from scorehouse.models import registry
 
 log = logging.getLogger("scorehouse")
 
@@ -48,12 +54,12 @@ def trained_as_of(metadata: dict) -> dt.date | None:
     return None
 
 
-def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
+def retrain_decision(
+    warehouse: Warehouse, settings: Settings, as_of: dt.date, models: ModelLayer = MODELS
+) -> RetrainDecision:
     """Decide whether the nightly run for ``as_of`` retrains before scoring."""
-    from scorehouse.models import registry
-
     try:
-        champion = registry.load_champion(warehouse, settings, "spend")
+        champion = models.load_champion(warehouse, settings, "spend")
     except Exception as error:  # a refused artifact: retraining registers a sound one
         return RetrainDecision(True, f"the spend champion could not be loaded ({error})")
     if champion is None:
@@ -71,7 +77,7 @@ def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
         return RetrainDecision(
             True, f"{what} as of {trained}, {(as_of - trained).days} days ago (cadence {cadence} days)"
         )
-    figures = drift_figures(warehouse, champion, as_of)
+    figures = drift_figures(warehouse, champion, as_of, models)
     threshold = settings.training.drift_threshold
     drifted = {name: value for name, value in figures.items() if value > threshold}
     if drifted:
@@ -81,20 +87,20 @@ def retrain_decision(warehouse, settings, as_of: dt.date) -> RetrainDecision:
     return RetrainDecision(False, f"champion {champion.model_id} ({since}), no drift above {threshold}", figures)
 
 
-def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
+def drift_figures(
+    warehouse: Warehouse, champion, as_of: dt.date, models: ModelLayer = MODELS
+) -> dict[str, float]:
     """PSI of predicted spend and key features, today vs. the previous scored day ({} if none)."""
-    from scorehouse.models import inference
-
-    previous = warehouse.scalar("scoring/previous_scored_day", {"as_of": as_of})
+    previous = scores.previous_scored_day(warehouse, as_of)
     if previous is None:
         return {}
     today = feature_sample(warehouse, as_of)
     if today.empty:
         return {}
     figures = {}
-    previous_spend = warehouse.fetch_df("scoring/predicted_spend_for_day", {"as_of": previous})
-    current_spend = inference.spend_outputs(champion, today)["predicted_spend_30d"]
-    figures["predicted_spend_30d"] = psi(previous_spend["predicted_spend_30d"], current_spend)
+    previous_spend = scores.predicted_spend(warehouse, previous)
+    current_spend = models.spend_outputs(champion, today)["predicted_spend_30d"]
+    figures["predicted_spend_30d"] = psi(previous_spend, current_spend)
     before = feature_sample(warehouse, previous)
     for name in KEY_FEATURES:
         if name in today and name in before and not before.empty:
@@ -102,10 +108,8 @@ def drift_figures(warehouse, champion, as_of: dt.date) -> dict[str, float]:
     return figures
 
 
-def feature_sample(warehouse, as_of: dt.date) -> pd.DataFrame:
+def feature_sample(warehouse: Warehouse, as_of: dt.date) -> pd.DataFrame:
     """The first stored-feature batch of ``as_of`` (up to 50,000 customers), read on a sibling."""
-    from scorehouse.features import snapshot
-
     reader = warehouse.sibling()
     try:
         batches = snapshot.stored_feature_batches(reader, as_of, SAMPLE_ROWS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
+from scorehouse.features.warehouse import Warehouse, WarehouseBusy
+from scorehouse.jobs import nightly
 from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.clock import local_today
 from scorehouse.jobs.runtime.lock import warehouse_lock
@@ -31,18 +35,20 @@ JOB_ID = "scorehouse-nightly"
 _JOB_ACTIVE = threading.Lock()  # held while the scheduled job runs: serve waits on it before exiting
 
 
-def scheduled_run(settings) -> None:
+#: what the schedule runs: :func:`scorehouse.jobs.nightly.run_nightly` (tests hand in a fake)
+NightlyRun = Callable[..., object]
+
+
+def scheduled_run(settings: Settings, run: NightlyRun = nightly.run_nightly) -> None:
     """The scheduled job: exactly what ``scorehouse run`` calls, for yesterday; logs the outcome."""
     with _JOB_ACTIVE:
         if not runs.STOP.is_set():
-            _run_and_log(settings)
+            _run_and_log(settings, run)
 
 
-def _run_and_log(settings) -> None:
-    from scorehouse.jobs import nightly
-
+def _run_and_log(settings: Settings, run: NightlyRun) -> None:
     try:
-        report = nightly.run_nightly(settings, as_of=None, export_dir=None)
+        report = run(settings, as_of=None, export_dir=None)
     except runs.RunInterrupted as error:
         log.warning("nightly run interrupted: %s", error)
     except ScorehouseError as error:  # already recorded in job_runs; keep the scheduler alive
@@ -51,7 +57,9 @@ def _run_and_log(settings) -> None:
         log.info("nightly run done:\n%s", report)
 
 
-def build_scheduler(settings, trigger: Any = None) -> BlockingScheduler:
+def build_scheduler(
+    settings: Settings, trigger: Any = None, run: NightlyRun = nightly.run_nightly
+) -> BlockingScheduler:
     """A blocking scheduler with the nightly job (``trigger`` overrides the cron, for tests)."""
     zone = ZoneInfo(settings.timezone)
     options = {
@@ -65,13 +73,13 @@ def build_scheduler(settings, trigger: Any = None) -> BlockingScheduler:
     except ValueError as error:
         raise ScorehouseError(f"invalid setting schedule.cron {settings.schedule.cron!r}: {error}") from None
     scheduler.add_job(
-        scheduled_run, trigger, args=[settings], id=JOB_ID, name="scorehouse nightly run",
+        scheduled_run, trigger, args=[settings, run], id=JOB_ID, name="scorehouse nightly run",
         replace_existing=True, **options,
     )
     return scheduler
 
 
-def catch_up_days(warehouse, settings, today: dt.date | None = None) -> list[dt.date]:
+def catch_up_days(warehouse: Warehouse, settings: Settings, today: dt.date | None = None) -> list[dt.date]:
     """As-of days after the last successful nightly run up to yesterday, oldest first.
 
     Bounded by ``settings.schedule.max_catch_up_days`` (the newest days win; skipped older days are
@@ -93,14 +101,13 @@ def catch_up_days(warehouse, settings, today: dt.date | None = None) -> list[dt.
     return missed
 
 
-def catch_up(settings, today: dt.date | None = None) -> list[dt.date]:
+def catch_up(
+    settings: Settings, today: dt.date | None = None, run: NightlyRun = nightly.run_nightly
+) -> list[dt.date]:
     """Run the nightly job for every missed day in order; returns the days that succeeded.
 
     Stops at the first failure (later days would build on it) or at a stop request.
     """
-    from scorehouse.features.warehouse import Warehouse, WarehouseBusy
-    from scorehouse.jobs import nightly
-
     try:
         with Warehouse.for_settings(settings) as warehouse:
             warehouse.ensure_schema()
@@ -115,7 +122,7 @@ def catch_up(settings, today: dt.date | None = None) -> list[dt.date]:
         if runs.STOP.is_set():
             break
         try:
-            nightly.run_nightly(settings, as_of=day)
+            run(settings, as_of=day)
         except runs.RunInterrupted as error:
             log.warning("catch-up interrupted at %s: %s", day, error)
             break
@@ -126,7 +133,7 @@ def catch_up(settings, today: dt.date | None = None) -> list[dt.date]:
     return done
 
 
-def serve(settings, *, trigger: Any = None) -> str:
+def serve(settings: Settings, *, trigger: Any = None, run: NightlyRun = nightly.run_nightly) -> str:
     """Catch up missed days, then run the nightly job on its cron until SIGTERM/SIGINT.
 
     ``trigger`` replaces the cron (tests fire the job a second ahead). A signal only sets the stop
@@ -134,10 +141,10 @@ def serve(settings, *, trigger: Any = None) -> str:
     shuts the scheduler down, and serve waits for a running job to stop at its next step boundary.
     """
     runs.STOP.clear()
-    scheduler = build_scheduler(settings, trigger)
+    scheduler = build_scheduler(settings, trigger, run)
     with warehouse_lock(settings.warehouse_url, command="scorehouse schedule", kind="scorehouse-scheduler-lock"):
         with runs.stop_on_signals():
-            catch_up(settings)
+            catch_up(settings, run=run)
             if runs.STOP.is_set():
                 return "scheduler stopped during catch-up"
             done = threading.Event()

@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import Settings
+from scorehouse.features import snapshot
+from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import scores
+from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.prefetch import prefetched
@@ -30,9 +33,6 @@ from scorehouse.jobs.runtime.progress import StageTimer, progress
 
 log = logging.getLogger("scorehouse")
 
-STAGED = "customer_scores_staged"
-HOLD_ENV = "SCOREHOUSE_TEST_HOLD_BEFORE_COMMIT"  # test hook: seconds to sleep inside the write transaction
-HOLD_MARKER_ENV = "SCOREHOUSE_TEST_HOLD_MARKER"  # test hook: file touched when the hold starts
 
 SCORE_SCHEMA = pa.schema(
     [
@@ -107,33 +107,30 @@ class ScoreReport:
         return "\n".join(lines)
 
 
-def load_models(warehouse, settings, as_of: dt.date):
+def load_models(warehouse: Warehouse, settings: Settings, as_of: dt.date, models: ModelLayer = MODELS):
     """The spend champion (required: a clear error when missing) and the category champion (optional)."""
-    from scorehouse.models import registry
-
-    spend = registry.load_champion(warehouse, settings, "spend")
+    spend, category = models.champions(warehouse, settings)
     if spend is None:
         raise NoChampion(
             f"no spend model is registered in {warehouse.url}: run `scorehouse train --as-of {as_of}` first"
         )
-    category = registry.load_champion(warehouse, settings, "category")
     if category is None:
         log.info("no category model registered: category columns will be NULL")
     return spend, category
 
 
-def score_batch(features: pd.DataFrame, spend, category, *, as_of, run_id, scored_at) -> pa.Table:
+def score_batch(
+    features: pd.DataFrame, spend, category, *, as_of, run_id, scored_at, models: ModelLayer = MODELS
+) -> pa.Table:
     """Scores for one batch of stored features, as an Arrow table shaped like ``customer_scores``."""
-    from scorehouse.models import inference
-
     out = pd.DataFrame(index=features.index)
     out["as_of_date"] = as_of
     out["customer_id"] = features["customer_id"].astype(str)
-    spend_out = inference.spend_outputs(spend, features)
+    spend_out = models.spend_outputs(spend, features)
     for column in SPEND_COLUMNS:
         out[column] = spend_out[column].to_numpy(dtype=float) if column in spend_out else np.nan
     if category is not None:
-        category_out = inference.category_outputs(category, features)
+        category_out = models.category_outputs(category, features)
         for column in CATEGORY_COLUMNS:
             out[column] = category_out[column].to_numpy()
     else:
@@ -147,13 +144,14 @@ def score_batch(features: pd.DataFrame, spend, category, *, as_of, run_id, score
 
 
 def score(
-    warehouse,
-    settings,
+    warehouse: Warehouse,
+    settings: Settings,
     *,
     as_of: dt.date | None = None,
     timer: StageTimer | None = None,
     parent_run_id: str | None = None,
     features_ready: bool = False,
+    models: ModelLayer = MODELS,
 ) -> ScoreReport:
     """Score every customer for ``as_of`` (default yesterday) and replace that day's rows atomically.
 
@@ -164,7 +162,7 @@ def score(
     own = StageTimer()  # this run's stages; added to the caller's timer at the end
     record = runs.start_run(warehouse, "score", as_of, parent_run_id=parent_run_id)
     try:
-        report = _score(warehouse, settings, as_of, own, record, features_ready)
+        report = _score(warehouse, settings, as_of, own, record, features_ready, models)
     except BaseException as error:
         runs.finish_safely(warehouse, record, runs.status_for(error), error)
         raise
@@ -176,18 +174,16 @@ def score(
     return report
 
 
-def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreReport:
-    from scorehouse.features import snapshot
-
+def _score(warehouse, settings, as_of, timer, record, features_ready, models) -> ScoreReport:
     if not features_ready:
         with timer.stage("features"):
             snapshot.materialize_features(warehouse, as_of)
     runs.check_stop("loading models")
     with timer.stage("load models"):
-        spend, category = load_models(warehouse, settings, as_of)
+        spend, category = load_models(warehouse, settings, as_of, models)
         record.spend_model_id = spend.model_id
         record.category_model_id = category.model_id if category is not None else None
-    customers = int(warehouse.scalar("scoring/feature_row_count", {"as_of": as_of}) or 0)
+    customers = snapshot.stored_customer_count(warehouse, as_of)
     if customers == 0:
         raise NothingToScore(f"no customers to score as of {as_of}: no purchases or sign-ups on or before it")
     batch_size = settings.scoring.batch_size
@@ -205,14 +201,15 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
                     runs.check_stop("writing scores")
                     clock = time.perf_counter()
                     table = score_batch(
-                        features, spend, category, as_of=as_of, run_id=record.run_id, scored_at=scored_at
+                        features, spend, category, as_of=as_of, run_id=record.run_id, scored_at=scored_at,
+                        models=models,
                     )
                     breakdown["models"] += time.perf_counter() - clock
                     clock = time.perf_counter()
                     if staged == 0:
-                        warehouse.stage(STAGED, table)
+                        warehouse.stage(scores.STAGED, table)
                     else:
-                        warehouse.insert_data(STAGED, table)
+                        warehouse.insert_data(scores.STAGED, table)
                     breakdown["staging"] += time.perf_counter() - clock
                     staged += table.num_rows
             breakdown["waiting for features"] = time.perf_counter() - started - sum(breakdown.values())
@@ -221,23 +218,20 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
     runs.check_stop("writing scores")
     with timer.stage("write"):
         with warehouse.transaction():  # upsert + delete the rest == replace the day, atomically
-            record.rows_written = int(warehouse.scalar("scoring/upsert_staged_scores"))
-            warehouse.execute("scoring/delete_unstaged_scores", {"as_of": as_of})
+            record.rows_written = scores.replace_day_from_staged(warehouse, as_of)
             record.details = {
                 "seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
                 "predict_breakdown": {k: round(v, 3) for k, v in breakdown.items()},
             }
             runs.finish_run(warehouse, record, "succeeded")
-            _test_hold()
-    summary = warehouse.fetch_df("scoring/score_summary", {"as_of": as_of}).iloc[0]
-    mix = warehouse.fetch_rows("scoring/category_mix", {"as_of": as_of})
+    summary, mix = scores.day_summary(warehouse, as_of)
     return ScoreReport(
         as_of=as_of,
         run_id=record.run_id,
         customers=int(summary["customers"]),
         predicted_spend_total=float(summary["predicted_spend_total"]),
         expected_buyers=float(summary["expected_buyers"]),
-        category_mix=[(str(name), int(count)) for name, count in mix],
+        category_mix=mix,
         spend_model_id=spend.model_id,
         category_model_id=record.category_model_id,
         stage_seconds=dict(timer.seconds),
@@ -247,17 +241,6 @@ def _score(warehouse, settings, as_of, timer, record, features_ready) -> ScoreRe
 
 def _drop_staged(warehouse) -> None:
     try:
-        warehouse.drop_temporary(STAGED)
+        warehouse.drop_temporary(scores.STAGED)
     except Exception:  # the connection may already be unusable; the temp table dies with it
         pass
-
-
-def _test_hold() -> None:
-    """Test hook: pause inside the write transaction so a test can SIGKILL the process there."""
-    seconds = os.environ.get(HOLD_ENV)
-    if not seconds:
-        return
-    marker = os.environ.get(HOLD_MARKER_ENV)
-    if marker:
-        Path(marker).write_text(str(os.getpid()))
-    time.sleep(float(seconds))

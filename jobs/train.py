@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scorehouse.features import history
+from scorehouse.features.snapshot import feature_types
+from scorehouse.features.spine import training_set
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.progress import StageTimer
 from scorehouse.jobs.runtime.tables import cell, text_table
+from scorehouse.models.champions import TaskResult, train_category, train_spend
 from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
-from scorehouse.models.preprocess import NON_FEATURES, infer_feature_types
-from scorehouse.models.champions import TaskResult, train_category, train_spend
 
 log = logging.getLogger("scorehouse")
 
@@ -47,13 +49,9 @@ def cutoff_spacing(first_day: dt.date, as_of: dt.date, settings) -> tuple[int, s
 
 def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, dict[str, str], list[str], object]:
     """(training spine, feature types, notes, settings used) for ``as_of``."""
-    from scorehouse.features.spine import training_set
-
-    span = warehouse.fetch_df("registry/transaction_span", {"as_of": as_of})
-    first_day = span["first_day"].iloc[0] if not span.empty else None
-    if first_day is None or pd.isna(first_day):
+    first_day, _ = history.span(warehouse, as_of)
+    if first_day is None:
         raise NotEnoughHistory(f"no transactions on or before {as_of}: nothing to train on")
-    first_day = pd.Timestamp(first_day).date()
     spacing, note = cutoff_spacing(first_day, as_of, settings)
     notes = [note] if note else []
     used = settings
@@ -64,16 +62,7 @@ def training_frame(warehouse, settings, as_of: dt.date) -> tuple[pd.DataFrame, d
     frame = training_set(warehouse, as_of, used)
     if frame.empty:
         raise NotEnoughHistory(f"the training spine for {as_of} is empty (first purchase {first_day})")
-    return frame, feature_types_of(frame), notes, used
-
-
-def feature_types_of(frame: pd.DataFrame) -> dict[str, str]:
-    """The feature layer's types for the frame's feature columns (keys and labels excluded)."""
-    try:
-        from scorehouse.features.snapshot import feature_types
-    except ImportError:  # the feature layer without the helper: type by dtype
-        return infer_feature_types(frame)
-    return {name: kind for name, kind in feature_types(frame).items() if name not in NON_FEATURES}
+    return frame, feature_types(frame), notes, used
 
 
 @dataclass

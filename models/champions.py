@@ -37,7 +37,13 @@ from scorehouse.models.evaluation import (
 from scorehouse.models.metrics import interval_coverage
 from scorehouse.models.registry import champion_row, load_registered, record_model, register_model
 from scorehouse.models.selection import Decision, baseline_warnings, promotion_decision
-from scorehouse.models.spend import BASELINES, apply_interval, interval_table, spend_candidates, with_purchase_classifier
+from scorehouse.models.spend import (
+    BASELINES,
+    apply_interval,
+    interval_table,
+    spend_candidates,
+    with_purchase_classifier,
+)
 
 log = logging.getLogger(__name__)
 

@@ -21,26 +21,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.validation import check_is_fitted
 
+from scorehouse.features.snapshot import feature_types
 from scorehouse.models.errors import ModelRefused
 
 #: columns of a training or scoring frame that are never features
-NON_FEATURES = {
-    "customer_id", "cutoff_date", "as_of_date", "future_spend_30d", "purchased_30d", "next_category",
-}
 MISSING_CATEGORY = "(missing)"
 WIDE_SEPARATOR = "__"
-
-
-def infer_feature_types(frame: pd.DataFrame) -> dict[str, str]:
-    """Feature -> "numeric" | "categorical" from dtypes (fallback when the feature layer gives none)."""
-    types = {}
-    for column in frame.columns:
-        if column in NON_FEATURES:
-            continue
-        dtype = frame[column].dtype
-        numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-        types[column] = "numeric" if numeric else "categorical"
-    return types
 
 
 def feature_hash(feature_types: Mapping[str, str]) -> str:
@@ -82,7 +68,7 @@ class FrozenFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y=None):
         """Freeze the feature list (only the declared features present in ``X``)."""
-        types = dict(self.feature_types) if self.feature_types is not None else infer_feature_types(X)
+        types = dict(self.feature_types) if self.feature_types is not None else feature_types(X)
         self.feature_types_ = {name: kind for name, kind in types.items() if name in X.columns}
         if not self.feature_types_:
             raise ModelRefused("no features to train on: the training frame has none of the declared features")

@@ -39,25 +39,25 @@ def artifact_location(settings, relative: str) -> Path:
 def champion_row(warehouse, task: str) -> dict | None:
     """The registry row of the task's champion as a dict, or None when there is none."""
     _check_task(task)
-    frame = warehouse.fetch_df("registry/champion_model", {"task": task})
+    frame = warehouse.fetch_df("registry.champion_model", {"task": task})
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def latest_training_day(warehouse, task: str) -> dt.date | None:
     """The latest as-of day a model of ``task`` was trained for, champion or not (None when never)."""
     _check_task(task)
-    day = warehouse.scalar("registry/latest_training_day", {"task": task})
+    day = warehouse.scalar("registry.latest_training_day", {"task": task})
     return None if day is None else pd.Timestamp(day).date()
 
 
 def registered_models(warehouse) -> pd.DataFrame:
     """Every registered model, newest first."""
-    return warehouse.fetch_df("registry/registered_models")
+    return warehouse.fetch_df("registry.registered_models")
 
 
 def load_registered(warehouse, settings, model_id: str) -> LoadedModel:
     """Load any registered model by id, verified against its registry row."""
-    frame = warehouse.fetch_df("registry/registered_model", {"model_id": model_id})
+    frame = warehouse.fetch_df("registry.registered_model", {"model_id": model_id})
     if frame.empty:
         raise ModelRefused(f"model {model_id} is not in model_registry")
     return _load_row(settings, frame.iloc[0].to_dict())
@@ -147,6 +147,6 @@ def record_model(warehouse, row: dict, *, promote: bool, decision: str, promoted
     with warehouse.transaction():
         warehouse.insert_data("model_registry", frame)
         if promote:
-            warehouse.execute("registry/demote_champion", {"task": row["task"]})
-            warehouse.execute("registry/promote_model", {"model_id": row["model_id"], "promoted_at": promoted_at})
+            warehouse.execute("registry.demote_champion", {"task": row["task"]})
+            warehouse.execute("registry.promote_model", {"model_id": row["model_id"], "promoted_at": promoted_at})
     log.info("registered %s (%s)", row["model_id"], "champion" if promote else "not promoted")

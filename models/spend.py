@@ -34,6 +34,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from scorehouse.models.btyd import FEATURE_COLUMNS, BTYDFeatures, BTYDSpendRegressor
 from scorehouse.models.preprocess import FrozenFeatures, preprocessor
 
 log = logging.getLogger(__name__)
@@ -382,7 +383,6 @@ def spend_candidates(
         notes.append(btyd)
     else:
         estimators["btyd"] = btyd
-        from scorehouse.models.btyd import FEATURE_COLUMNS, BTYDFeatures, BTYDSpendRegressor
 
         stacked = {**types, **{name: "numeric" for name in FEATURE_COLUMNS}}
         estimators["ridge_btyd"] = Pipeline([
@@ -414,10 +414,6 @@ def _btyd_estimator(types: Mapping[str, str], horizon_days: int = 30):
     missing = [name for name in BTYD_COLUMNS if name not in types]
     if missing:
         return f"btyd skipped: features {', '.join(missing)} are missing"
-    try:
-        from scorehouse.models.btyd import BTYDSpendRegressor
-    except ImportError as error:
-        return f"btyd skipped: models.btyd is not available ({error})"
     return BTYDSpendRegressor(horizon_days=horizon_days)
 
 

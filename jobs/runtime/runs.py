@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.features.warehouse import Warehouse
 
 log = logging.getLogger("scorehouse")
 
@@ -120,7 +121,7 @@ def finish_run(warehouse, record: RunRecord, status: str, error: BaseException |
     if error is not None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     warehouse.execute(
-        "runs/finish_run",
+        "runs.finish_run",
         {
             "run_id": record.run_id,
             "finished_at": utc_now(),
@@ -155,9 +156,23 @@ def status_for(error: BaseException) -> str:
 
 def mark_abandoned_runs(warehouse) -> None:
     """Mark ``running`` rows left by killed processes as interrupted (caller holds the run lock)."""
-    warehouse.execute("runs/mark_abandoned_runs", {"finished_at": utc_now()})
+    warehouse.execute("runs.mark_abandoned_runs", {"finished_at": utc_now()})
 
 
 def last_successful_day(warehouse, job: str = "nightly") -> dt.date | None:
     """The newest as-of day with a successful run of ``job`` (``None`` when there is none)."""
-    return warehouse.scalar("runs/last_successful_day", {"job": job})
+    return warehouse.scalar("runs.last_successful_day", {"job": job})
+
+
+#: example queries the demo prints for analysts to try (literal text shown to the user)
+EXAMPLE_QUERIES = ("runs.recent_runs",)
+
+
+def all_runs(warehouse: Warehouse) -> pd.DataFrame:
+    """Every recorded run, oldest first."""
+    return warehouse.fetch_df("runs.all_runs")
+
+
+def job_run(warehouse: Warehouse, run_id: str) -> pd.Series:
+    """The ``job_runs`` row of ``run_id``."""
+    return warehouse.fetch_df("runs.job_run", {"run_id": run_id}).iloc[0]

@@ -41,7 +41,7 @@ def oracle_predictions(warehouse: Warehouse, as_of: dt.date, horizon_days: int =
         raise OracleError(f"horizon_days must be at least 1, got {horizon_days}")
     if not warehouse.table_exists("synthetic_truth"):
         return None
-    inputs = warehouse.fetch_df("oracle/oracle_inputs", {"as_of": as_of})
+    inputs = warehouse.fetch_df("synthetic.oracle_inputs", {"as_of": as_of})
     if inputs.empty:
         return None
     versions = set(inputs["process_version"].unique())
@@ -84,3 +84,8 @@ def _day_offset(dates: pd.Series, first: dt.date) -> np.ndarray:
     """Whole days from ``first`` to each date (negative before it)."""
     days = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
     return (days - np.datetime64(first, "D")).astype(np.int64)
+
+
+def create_truth_table(warehouse: Warehouse) -> None:
+    """Create ``synthetic_truth`` (with its comments) if missing: only generated warehouses have it."""
+    warehouse.run_script("synthetic.create_synthetic_truth")

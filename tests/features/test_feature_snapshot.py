@@ -6,15 +6,16 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from featurekit import D, add_transactions, day, warehouse_with
+from featurekit import D, FailingWarehouse, add_transactions, day, warehouse_with
 
 from scorehouse.features import snapshot
 from scorehouse.features.audits import AuditFailed
-from scorehouse.features.warehouse import WarehouseError
+from scorehouse.features.warehouse import Warehouse, WarehouseError
 
 
-def shop():
+def shop(kind=Warehouse):
     return warehouse_with(
+        kind=kind,
         transactions=[
             ("a", day(-20), 10.0, 1, 1, True, "books"),
             ("a", day(-2), 30.0, 2, 1, False, "toys"),
@@ -30,7 +31,7 @@ def shop():
 def stored(warehouse, as_of=D):
     """Every stored customer_features row of ``as_of``, in customer_id order."""
     every_id = {"as_of": as_of, "first_id": "", "last_id": "\U0010ffff"}
-    return warehouse.fetch_df("features/stored_customer_features", every_id)
+    return warehouse.fetch_df("features.stored_customer_features", every_id)
 
 
 def test_materialise_twice_gives_the_same_rows_and_other_days_are_kept():
@@ -47,20 +48,13 @@ def test_materialise_twice_gives_the_same_rows_and_other_days_are_kept():
     assert all(comments[column] for column in first.columns)
 
 
-def test_a_failure_midway_leaves_the_previous_rows(monkeypatch):
-    warehouse = shop()
+def test_a_failure_midway_leaves_the_previous_rows():
+    warehouse = shop(FailingWarehouse)
     snapshot.materialize_features(warehouse, D)
     before = stored(warehouse)
 
     add_transactions(warehouse, [("z", day(-1), 1.0)], first_id=50)
-    real_insert = warehouse.insert_query
-
-    def failing_insert(table, name, params=None):
-        if table == snapshot.CATEGORY_TABLE:  # after customer_features was replaced
-            raise WarehouseError("disk full (simulated)")
-        return real_insert(table, name, params)
-
-    monkeypatch.setattr(warehouse, "insert_query", failing_insert)
+    warehouse.fail_table = snapshot.FEATURE_TABLE  # written after the per-category table was replaced
     with pytest.raises(WarehouseError, match="simulated"):
         snapshot.materialize_features(warehouse, D)
     pd.testing.assert_frame_equal(stored(warehouse), before)

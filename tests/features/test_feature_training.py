@@ -9,6 +9,7 @@ import pytest
 from featurekit import D, day, warehouse_with
 
 from scorehouse.config.settings import Settings, TrainingSettings
+from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame
 from scorehouse.features.spine import NoTrainingCutoff, customer_sample, training_cutoffs, training_set
@@ -104,7 +105,7 @@ def test_the_customer_sample_copies_nothing_after_the_training_day():
         assert sample.row_count("customers") == 5
         # each sampled customer bought and browsed once before D and once after: only the first is copied
         assert sample.row_count("transactions") == 5 and sample.row_count("sessions") == 5
-        assert len(sample.fetch_df("training/known_customers", {"as_of": D})) == 5
+        assert len(history.known_customers(sample, D)) == 5
     finally:
         sample.close()
     assert customer_sample(warehouse, D, 20, seed=1) is warehouse

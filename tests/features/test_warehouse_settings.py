@@ -9,28 +9,23 @@ from scorehouse.config.settings import SettingsError, load_settings
 from scorehouse.features.warehouse import Warehouse
 
 
-def captured_config(monkeypatch, tmp_path, **options) -> dict:
-    seen = {}
-    real_connect = duckdb.connect
-
-    def connect(path, *args, config=None, **kwargs):
-        seen.update(config or {})
-        return real_connect(path, *args, config=config, **kwargs)
-
-    monkeypatch.setattr(duckdb, "connect", connect)
-    with Warehouse.open(f"duckdb:///{tmp_path / 'w.duckdb'}", **options):
-        pass
-    return seen
+def duckdb_settings(tmp_path, **options) -> tuple[str, int]:
+    """(memory_limit, threads) as the opened connection reports them."""
+    with Warehouse.open(f"duckdb:///{tmp_path / 'w.duckdb'}", **options) as warehouse:
+        return warehouse.connection.execute(
+            "select current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
 
 
-def test_memory_limit_and_threads_reach_duckdb(monkeypatch, tmp_path):
-    assert captured_config(monkeypatch, tmp_path, memory_limit="512MB", threads=1) == {
-        "memory_limit": "512MB", "threads": 1,
-    }
+def test_memory_limit_and_threads_reach_duckdb(tmp_path):
+    memory_limit, threads = duckdb_settings(tmp_path, memory_limit="512MB", threads=1)
+    assert memory_limit in ("512.0 MiB", "488.2 MiB") and threads == 1  # DuckDB reports in its own units
 
 
-def test_defaults_leave_duckdb_settings_alone(monkeypatch, tmp_path):
-    assert captured_config(monkeypatch, tmp_path) == {}
+def test_defaults_leave_duckdb_settings_alone(tmp_path):
+    with duckdb.connect() as plain:
+        expected = plain.execute("select current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert duckdb_settings(tmp_path) == expected
 
 
 def test_memory_limit_setting_is_validated():

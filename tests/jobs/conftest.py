@@ -8,25 +8,24 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "sql"))  # featurekit
 
 import scorefakes  # noqa: E402
+from scorefakes import FIRST_DAY, LAST_DAY  # noqa: E402
 
 from scorehouse.config.settings import Settings  # noqa: E402
 from scorehouse.features.warehouse import Warehouse  # noqa: E402
 from scorehouse.jobs.runtime import runs  # noqa: E402
 
-from scorefakes import FIRST_DAY, LAST_DAY  # noqa: E402
-
 
 @pytest.fixture
-def fake_models(monkeypatch):
-    """Fake champions (reset per test) and a clear stop flag; nightly-job modules use it for all tests."""
-    scorefakes.install(monkeypatch.setattr)
-    scorefakes.CHAMPIONS.update(spend=None, category=None)
-    scorefakes.TRAIN_CALLS.clear()
+def fake_models():
+    """The fake model layer with no champions yet, and a clear stop flag."""
+    scorefakes.reset()
     runs.STOP.clear()
-    yield
+    yield scorefakes.MODELS
     runs.STOP.clear()
+    scorefakes.reset()
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Fast, deterministic stand-ins for the trained models, for the nightly-job tests.
 
-The real feature SQL runs; only the model layer is replaced: ``models.registry.load_champion`` returns
-fake champions and ``models.inference`` computes simple formulas of the features, so scores are
-deterministic and cheap. ``install()`` patches the modules in place (also usable in a subprocess).
+The real feature SQL runs; only the model layer is replaced: :data:`MODELS` is a
+:class:`~scorehouse.jobs.model_layer.ModelLayer` whose champions are fakes and whose outputs are
+simple formulas of the features, so scores are deterministic and cheap. Tests hand it to the jobs
+(``models=scorefakes.MODELS``); nothing is patched, so a subprocess can use it the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from scorehouse.jobs.model_layer import ModelLayer
 from scorehouse.models.artifacts import LoadedModel
 
 FIRST_DAY = dt.date(2024, 1, 1)
@@ -22,6 +24,8 @@ FEATURE_TYPES = {"recency_days": "numeric", "frequency": "numeric", "monetary": 
 CATEGORIES = ["Books", "Toys"]
 CHAMPIONS: dict[str, LoadedModel | None] = {"spend": None, "category": None}
 TRAIN_CALLS: list[dt.date] = []
+#: multiplies every fake spend prediction (a test makes "the model" predict more)
+SPEND_SCALE = [float(os.environ.get("SCOREHOUSE_FAKE_SPEND_SCALE", "1"))]
 
 
 def make_champions(as_of: dt.date, *, category: bool = True, tag: str = "a") -> None:
@@ -36,7 +40,7 @@ def load_champion(warehouse, settings, task, **kwargs):
 
 
 def spend_outputs(model, features: pd.DataFrame) -> pd.DataFrame:
-    scale = float(os.environ.get("SCOREHOUSE_FAKE_SPEND_SCALE", "1"))
+    scale = SPEND_SCALE[0]
     monetary = pd.to_numeric(features["monetary"], errors="coerce").fillna(0).to_numpy(dtype=float)
     frequency = pd.to_numeric(features["frequency"], errors="coerce").fillna(0).to_numpy(dtype=float)
     recency = pd.to_numeric(features["recency_days"], errors="coerce").fillna(365).to_numpy(dtype=float)
@@ -71,15 +75,17 @@ def train(warehouse, settings, *, as_of):
     return f"fake training as of {as_of}"
 
 
-def install(setattr_=setattr) -> None:
-    """Patch the model layer (``setattr_`` may be pytest's ``monkeypatch.setattr``)."""
-    from scorehouse.jobs import train as train_module
-    from scorehouse.models import inference, registry
+def reset() -> None:
+    """No champions, no training calls, the unscaled spend formula."""
+    CHAMPIONS.update(spend=None, category=None)
+    TRAIN_CALLS.clear()
+    SPEND_SCALE[0] = 1.0
 
-    setattr_(registry, "load_champion", load_champion)
-    setattr_(inference, "spend_outputs", spend_outputs)
-    setattr_(inference, "category_outputs", category_outputs)
-    setattr_(train_module, "train", train)
+
+#: the fake model layer the tests hand to the jobs
+MODELS = ModelLayer(
+    load_champion=load_champion, spend_outputs=spend_outputs, category_outputs=category_outputs, train=train
+)
 
 
 def transactions(first_day: dt.date, last_day: dt.date, customers: int = 40, seed: int = 7) -> pd.DataFrame:

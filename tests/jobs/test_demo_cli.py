@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import scorefakes
+from scorefakes import MODELS
 
 from scorehouse.jobs import demo as demo_module
 
@@ -17,14 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_demo_builds_once_then_reuses(settings, monkeypatch):
-    monkeypatch.setattr(demo_module, "DEMO_CUSTOMERS", 300)
-    first = demo_module.demo(settings)
+def test_demo_builds_once_then_reuses(settings):
+    first = demo_module.demo(settings, customers=300, models=MODELS)
     text = str(first)
     assert first.generated is not None and len(scorefakes.TRAIN_CALLS) == 1
     assert "scored 3" in text and "customer_segments" in text and "duckdb -readonly" in text
     assert text.count("select ") >= 3
-    second = demo_module.demo(settings)
+    second = demo_module.demo(settings, customers=300, models=MODELS)
     assert second.generated is None and len(scorefakes.TRAIN_CALLS) == 1  # reused data and models
     assert "reusing the warehouse's transactions" in str(second)
     assert second.nightly.score_report.customers == first.nightly.score_report.customers
@@ -55,4 +55,4 @@ def test_cli_score_without_a_champion_says_to_train(filled_file, capsys):
 def demo_module_cli(argv):
     from scorehouse.jobs import cli
 
-    return cli.main(argv)
+    return cli.main(argv, models=MODELS)

@@ -7,13 +7,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from featurekit import FailingWarehouse
 
-import scorehouse.jobs.generate as generate_module
 from scorehouse.config.settings import Settings
-from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs.simulation import shop as synthetic
+from scorehouse.features.warehouse import Warehouse, WarehouseError
 from scorehouse.jobs.cli import main
 from scorehouse.jobs.generate import CATEGORIES, GenerateError, fixed_width_ids, generate
+from scorehouse.jobs.simulation import shop as synthetic
 from scorehouse.jobs.simulation.oracle import oracle_predictions
 
 END = dt.date(2026, 6, 30)
@@ -155,31 +155,22 @@ def test_generate_refuses_a_warehouse_with_data_unless_replace():
 
 
 @pytest.mark.parametrize("one_transaction", [True, False])
-def test_a_failed_generate_leaves_nothing(monkeypatch, one_transaction):
-    warehouse = Warehouse.memory()
-    real_load_rows = generate_module.load_rows
-    calls = []
-
-    def failing_load_rows(warehouse, kind, data, **options):
-        calls.append(kind)
-        if calls.count("sessions") == 2:  # the second block fails, after the first one was written
-            raise RuntimeError("disk full")
-        return real_load_rows(warehouse, kind, data, **options)
-
-    monkeypatch.setattr(generate_module, "load_rows", failing_load_rows)
-    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 20)
-    monkeypatch.setattr(generate_module, "SINGLE_TRANSACTION_CUSTOMERS", 1000 if one_transaction else 10)
-    with pytest.raises(RuntimeError, match="disk full"):
-        generate(warehouse, SETTINGS, customers=60, seed=1, end_date=END, days=100, dirty_share=0.1, replace=False)
+def test_a_failed_generate_leaves_nothing(one_transaction):
+    warehouse = FailingWarehouse.memory()
+    warehouse.fail_table, warehouse.fail_on = "sessions", 2  # the second block fails after the first was written
+    with pytest.raises(WarehouseError, match="disk full"):
+        generate(
+            warehouse, SETTINGS, customers=60, seed=1, end_date=END, days=100, dirty_share=0.1, replace=False,
+            chunk_customers=20, single_transaction_customers=1000 if one_transaction else 10,
+        )
     for table in ("transactions", "customers", "sessions", "rejected_transactions", "ingest_loads"):
         assert warehouse.row_count(table) == 0, table
     assert not warehouse.table_exists("synthetic_truth") or warehouse.row_count("synthetic_truth") == 0
 
 
-def test_block_by_block_commits_give_the_same_tables_as_one_transaction(monkeypatch):
+def test_block_by_block_commits_give_the_same_tables_as_one_transaction():
     atomic = _generated(customers=50)
-    monkeypatch.setattr(generate_module, "SINGLE_TRANSACTION_CUSTOMERS", 10)
-    committed = _generated(customers=50)
+    committed = _generated(customers=50, single_transaction_customers=10)
     for table in TABLES:
         pd.testing.assert_frame_equal(_table(atomic, table), _table(committed, table), obj=table)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+from featurekit import FailingWarehouse
 
 from scorehouse.features.warehouse import Warehouse, WarehouseError
 from scorehouse.jobs.loading import LoadError, LoadReport, load_rows
@@ -109,24 +110,17 @@ def test_required_column_missing_raises_before_writing():
     assert all(not values for values in snapshot(warehouse).values())
 
 
-def test_failure_mid_load_rolls_everything_back(monkeypatch):
-    warehouse = Warehouse.memory()
+def test_failure_mid_load_rolls_everything_back():
+    warehouse = FailingWarehouse.memory()
     load(warehouse)
     before = snapshot(warehouse)
-    original = Warehouse.insert_query
-
-    def failing(self, table, name, params=None):
-        if table == "rejected_transactions":
-            raise WarehouseError("injected failure")
-        return original(self, table, name, params)
-
-    monkeypatch.setattr(Warehouse, "insert_query", failing)
+    warehouse.fail_table = "rejected_transactions"
     extra = pa.table({"transaction_id": ["t9", "t10"], "customer_id": ["009", None],
                       "transaction_date": ["2024-06-01"] * 2, "total_amount": ["1", "2"]})
-    with pytest.raises(WarehouseError, match="injected"):
+    with pytest.raises(WarehouseError, match="simulated"):
         load(warehouse, extra, load_id="L2")
     assert snapshot(warehouse) == before
-    monkeypatch.undo()
+    warehouse.fail_table = None
     assert load(warehouse, extra, load_id="L2").rows_loaded == 1  # the connection is usable afterwards
 
 
@@ -158,18 +152,11 @@ def test_unknown_kind_is_refused():
 
 
 @pytest.mark.parametrize("as_stream", [False, True])
-def test_a_database_error_mid_load_surfaces_and_rolls_back(monkeypatch, as_stream):
-    warehouse = Warehouse.memory()
+def test_a_database_error_mid_load_surfaces_and_rolls_back(as_stream):
+    warehouse = FailingWarehouse.memory()
     load(warehouse)
     before = snapshot(warehouse)
-    original = Warehouse.insert_query
-
-    def failing(self, table, name, params=None):
-        if table == "rejected_transactions":  # transactions were already inserted by now
-            self._execute_sql("select error('disk full (injected)')", None, "injected")
-        return original(self, table, name, params)
-
-    monkeypatch.setattr(Warehouse, "insert_query", failing)
+    warehouse.fail_table, warehouse.fail_in_sql = "rejected_transactions", True  # after the transactions insert
     extra = pa.table({"transaction_id": ["t9", "t10"], "customer_id": ["009", None],
                       "transaction_date": ["2024-06-01"] * 2, "total_amount": ["1", "2"]})
     data = pa.RecordBatchReader.from_batches(extra.schema, extra.to_batches()) if as_stream else extra

@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 import threading
+from functools import partial
 
 import pytest
 import scorefakes
 from apscheduler.triggers.date import DateTrigger
-from scorefakes import LAST_DAY
+from scorefakes import LAST_DAY, MODELS
 
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs import cli, nightly, schedule
@@ -26,18 +27,18 @@ def test_second_holder_is_refused_with_the_holder_named(filled_file):
     settings = filled_file
     with warehouse_lock(settings.warehouse_url, command="scorehouse run --as-of 2024-06-30"):
         with pytest.raises(LockHeld) as refused:
-            nightly.run_nightly(settings, as_of=LAST_DAY)
+            nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
     message = str(refused.value)
     assert f"pid {os.getpid()}" in message and "scorehouse run --as-of 2024-06-30" in message
     assert not lock_path(settings.warehouse_url).exists()  # released by the holder
     scorefakes.make_champions(LAST_DAY)
-    assert nightly.run_nightly(settings, as_of=LAST_DAY).score_report.customers == 40
+    assert nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS).score_report.customers == 40
 
 
 def test_cli_run_exits_non_zero_while_locked(filled_file, capsys):
     settings = filled_file
     with warehouse_lock(settings.warehouse_url, command="another scorehouse"):
-        code = cli.main(["run", "--warehouse", settings.warehouse_url, "--as-of", "2024-06-30"])
+        code = cli.main(["run", "--warehouse", settings.warehouse_url, "--as-of", "2024-06-30"], models=MODELS)
     assert code != 0
     assert "locked by pid" in capsys.readouterr().err
 
@@ -49,7 +50,7 @@ def test_a_lock_file_left_without_a_kernel_lock_is_taken_over(filled_file):
     # The recorded pid is alive (this very process) on this host: the old pid guess would refuse it.
     holder = {"pid": os.getpid(), "host": os.uname().nodename, "started_at": "x", "command": "killed run"}
     path.write_text(json.dumps(holder))
-    report = nightly.run_nightly(settings, as_of=LAST_DAY)
+    report = nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
     assert report.score_report.customers == 40 and not path.exists()
 
 
@@ -93,13 +94,13 @@ def test_in_memory_warehouses_need_no_lock():
 
 def _succeed(settings, day):
     scorefakes.make_champions(day)
-    nightly.run_nightly(settings, as_of=day)
+    nightly.run_nightly(settings, as_of=day, models=MODELS)
 
 
 def test_catch_up_runs_missed_days_in_order(filled_file):
     settings = filled_file
     _succeed(settings, LAST_DAY - dt.timedelta(days=3))
-    done = schedule.catch_up(settings, today=LAST_DAY + dt.timedelta(days=1))
+    done = schedule.catch_up(settings, today=LAST_DAY + dt.timedelta(days=1), run=partial(nightly.run_nightly, models=MODELS))
     assert done == [LAST_DAY - dt.timedelta(days=2), LAST_DAY - dt.timedelta(days=1), LAST_DAY]
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
         assert schedule.catch_up_days(warehouse, settings, today=LAST_DAY + dt.timedelta(days=1)) == []
@@ -115,7 +116,7 @@ def test_catch_up_is_bounded_and_needs_a_previous_success(filled_file):
     assert days == [LAST_DAY - dt.timedelta(days=1), LAST_DAY]
 
 
-def test_catch_up_stops_at_the_first_failure(filled_file, monkeypatch):
+def test_catch_up_stops_at_the_first_failure(filled_file):
     settings = filled_file
     _succeed(settings, LAST_DAY - dt.timedelta(days=3))
     calls = []
@@ -124,12 +125,11 @@ def test_catch_up_stops_at_the_first_failure(filled_file, monkeypatch):
         calls.append(as_of)
         raise runs.ScorehouseError("boom")
 
-    monkeypatch.setattr(nightly, "run_nightly", failing)
-    assert schedule.catch_up(settings, today=LAST_DAY + dt.timedelta(days=1)) == []
+    assert schedule.catch_up(settings, today=LAST_DAY + dt.timedelta(days=1), run=failing) == []
     assert calls == [LAST_DAY - dt.timedelta(days=2)]
 
 
-def test_scheduler_fires_exactly_run_nightly(memory_settings, monkeypatch):
+def test_scheduler_fires_exactly_run_nightly(memory_settings):
     fired = threading.Event()
     calls = []
 
@@ -137,9 +137,8 @@ def test_scheduler_fires_exactly_run_nightly(memory_settings, monkeypatch):
         calls.append((settings, as_of, export_dir))
         fired.set()
 
-    monkeypatch.setattr(nightly, "run_nightly", fake_run_nightly)
     when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-    scheduler = schedule.build_scheduler(memory_settings, trigger=DateTrigger(run_date=when))
+    scheduler = schedule.build_scheduler(memory_settings, trigger=DateTrigger(run_date=when), run=fake_run_nightly)
     job = scheduler.get_job(schedule.JOB_ID)
     assert job.misfire_grace_time == memory_settings.schedule.misfire_grace_hours * 3600
     assert job.coalesce is True and job.max_instances == 1
@@ -169,7 +168,7 @@ def test_a_second_scheduler_is_refused(filled_file):
             schedule.serve(settings)
 
 
-def test_sigterm_while_a_scheduled_job_runs_stops_it_at_a_step_and_exits(filled_file, monkeypatch):
+def test_sigterm_while_a_scheduled_job_runs_stops_it_at_a_step_and_exits(filled_file):
     import signal
 
     started, seen_stop = threading.Event(), threading.Event()
@@ -183,7 +182,6 @@ def test_sigterm_while_a_scheduled_job_runs_stops_it_at_a_step_and_exits(filled_
             threading.Event().wait(0.05)
         raise AssertionError("never asked to stop")
 
-    monkeypatch.setattr(nightly, "run_nightly", slow_run_nightly)
 
     def send_sigterm():
         if started.wait(10):
@@ -192,6 +190,6 @@ def test_sigterm_while_a_scheduled_job_runs_stops_it_at_a_step_and_exits(filled_
     threading.Thread(target=send_sigterm, daemon=True).start()
     before = signal.getsignal(signal.SIGTERM)
     when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-    assert schedule.serve(filled_file, trigger=DateTrigger(run_date=when)) == "scheduler stopped"
+    assert schedule.serve(filled_file, trigger=DateTrigger(run_date=when), run=slow_run_nightly) == "scheduler stopped"
     assert seen_stop.is_set()
     assert signal.getsignal(signal.SIGTERM) == before  # handlers restored

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 import scorefakes
-from scorefakes import LAST_DAY
+from scorefakes import LAST_DAY, MODELS
 
+from scorehouse.jobs import scores
 from scorehouse.jobs.runtime import runs
-from scorehouse.jobs.score import STAGED, NoChampion, score
+from scorehouse.jobs.score import NoChampion, score
 
 SCORE_TABLES = ["customer_scores", "job_runs", "score_outcomes"]
 VIEWS = ["latest_scores", "score_history", "customer_segments", "score_accuracy"]
@@ -19,12 +21,12 @@ pytestmark = pytest.mark.usefixtures("fake_models")
 
 
 def scores_of(warehouse, day):
-    frame = warehouse.fetch_df("scoring/scores_for_day", {"as_of": day})
+    frame = scores.scores_for_day(warehouse, day)
     return frame.sort_values("customer_id").reset_index(drop=True)
 
 
 def job_runs(warehouse):
-    return warehouse.fetch_df("runs/all_runs")
+    return runs.all_runs(warehouse)
 
 
 def test_every_written_column_has_a_comment(filled):
@@ -37,7 +39,7 @@ def test_every_written_column_has_a_comment(filled):
 
 def test_score_writes_one_row_per_customer_and_summarises(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    report = score(filled, memory_settings, as_of=LAST_DAY)
+    report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     rows = scores_of(filled, LAST_DAY)
     assert len(rows) == report.customers == 40
     assert rows["customer_id"].is_unique
@@ -46,14 +48,14 @@ def test_score_writes_one_row_per_customer_and_summarises(filled, memory_setting
     assert report.predicted_spend_total == pytest.approx(rows["predicted_spend_30d"].sum())
     text = str(report)
     assert "scored 40 customers" in text and "Books" in text and "predict" in text
-    assert not filled.table_exists(STAGED)
+    assert not filled.table_exists(scores.STAGED)
 
 
 def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    first_report = score(filled, memory_settings, as_of=LAST_DAY)
+    first_report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     first = scores_of(filled, LAST_DAY)
-    second_report = score(filled, memory_settings, as_of=LAST_DAY)
+    second_report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     second = scores_of(filled, LAST_DAY)
     assert first_report.run_id != second_report.run_id
     assert set(second["run_id"]) == {second_report.run_id}
@@ -64,8 +66,8 @@ def test_rerun_gives_the_same_rows_except_run_id_and_time(filled, memory_setting
 
 def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    report = score(filled, memory_settings, as_of=LAST_DAY)
-    row = filled.fetch_df("runs/job_run", {"run_id": report.run_id}).iloc[0]
+    report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
+    row = runs.job_run(filled, report.run_id)
     assert row["job"] == "score" and row["status"] == "succeeded"
     assert row["rows_written"] == 40
     assert row["spend_model_id"] == "spend-fake-a" and row["category_model_id"] == "category-fake-a"
@@ -76,23 +78,23 @@ def test_job_runs_record_each_run_with_models_and_rows(filled, memory_settings):
 
 def test_missing_spend_champion_says_to_train(filled, memory_settings):
     with pytest.raises(NoChampion, match=r"scorehouse train --as-of 2024-06-30"):
-        score(filled, memory_settings, as_of=LAST_DAY)
-    statuses = filled.fetch_df("runs/all_runs")["status"].tolist()
+        score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
+    statuses = runs.all_runs(filled)["status"].tolist()
     assert statuses == ["failed"]
 
 
 def test_missing_category_champion_leaves_category_columns_null(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY, category=False)
-    report = score(filled, memory_settings, as_of=LAST_DAY)
+    report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     rows = scores_of(filled, LAST_DAY)
     assert rows[["predicted_category", "category_probability", "category_probabilities", "category_model_id"]].isna().all().all()
     assert rows["predicted_spend_30d"].notna().all()
     assert "no category model" in str(report)
 
 
-def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_settings, monkeypatch):
+def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    score(filled, memory_settings, as_of=LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     before = scores_of(filled, LAST_DAY)
     calls = {"n": 0}
     real = scorefakes.spend_outputs
@@ -103,21 +105,18 @@ def test_failure_mid_scoring_keeps_the_previous_rows_visible(filled, memory_sett
             raise RuntimeError("model exploded on batch 2")
         return real(model, features)
 
-    from scorehouse.models import inference
-
-    monkeypatch.setattr(inference, "spend_outputs", flaky)
     with pytest.raises(RuntimeError, match="exploded"):
-        score(filled, memory_settings, as_of=LAST_DAY)
+        score(filled, memory_settings, as_of=LAST_DAY, models=replace(MODELS, spend_outputs=flaky))
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    latest = filled.fetch_df("scoring/latest_scores_all")
+    latest = scores.latest_scores(filled)
     assert len(latest) == 40
-    failed = filled.fetch_df("runs/all_runs").query("status == 'failed'")
+    failed = runs.all_runs(filled).query("status == 'failed'")
     assert failed["error_message"].str.contains("exploded").all() and len(failed) == 1
 
 
-def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkeypatch):
+def test_stop_request_between_batches_rolls_back(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    score(filled, memory_settings, as_of=LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     before = scores_of(filled, LAST_DAY)
     real = scorefakes.spend_outputs
 
@@ -125,39 +124,29 @@ def test_stop_request_between_batches_rolls_back(filled, memory_settings, monkey
         runs.STOP.set()
         return real(model, features)
 
-    from scorehouse.models import inference
-
-    monkeypatch.setattr(inference, "spend_outputs", stop_after_first)
     with pytest.raises(runs.RunInterrupted):
-        score(filled, memory_settings, as_of=LAST_DAY)
+        score(filled, memory_settings, as_of=LAST_DAY, models=replace(MODELS, spend_outputs=stop_after_first))
     pd.testing.assert_frame_equal(scores_of(filled, LAST_DAY), before)
-    assert "interrupted" in filled.fetch_df("runs/all_runs")["status"].tolist()
+    assert "interrupted" in runs.all_runs(filled)["status"].tolist()
 
 
 def test_other_days_are_untouched(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
     earlier = LAST_DAY - dt.timedelta(days=1)
-    score(filled, memory_settings, as_of=earlier)
-    score(filled, memory_settings, as_of=LAST_DAY)
-    score(filled, memory_settings, as_of=LAST_DAY)
+    score(filled, memory_settings, as_of=earlier, models=MODELS)
+    score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
+    score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     assert len(scores_of(filled, earlier)) == 40
-    latest = filled.fetch_df("scoring/latest_scores_all")
+    latest = scores.latest_scores(filled)
     assert set(latest["as_of_date"].dt.date) == {LAST_DAY}
 
 
-def test_rescoring_replaces_the_whole_day_including_vanished_customers(filled, memory_settings, monkeypatch):
+def test_rescoring_replaces_the_whole_day_including_vanished_customers(filled, memory_settings):
     scorefakes.make_champions(LAST_DAY)
-    score(filled, memory_settings, as_of=LAST_DAY)
-    from scorehouse.features import snapshot
-
-    real = snapshot.stored_feature_batches
-
-    def without_first_five(warehouse, as_of, batch_size):
-        for batch in real(warehouse, as_of, batch_size):
-            yield batch[~batch["customer_id"].isin([f"c{i:04d}" for i in range(5)])]
-
-    monkeypatch.setattr(snapshot, "stored_feature_batches", without_first_five)
-    report = score(filled, memory_settings, as_of=LAST_DAY)
+    score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
+    for number in range(5):  # their history is withdrawn: the day's features no longer have them
+        filled.delete_where("transactions", customer_id=f"c{number:04d}")
+    report = score(filled, memory_settings, as_of=LAST_DAY, models=MODELS)
     rows = scores_of(filled, LAST_DAY)
     assert len(rows) == report.customers == 35
     assert set(rows["run_id"]) == {report.run_id}

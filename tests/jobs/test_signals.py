@@ -1,9 +1,15 @@
-"""Real processes: a scoring run killed with SIGKILL mid-write, and the scheduler stopped by SIGTERM."""
+"""Real processes killed at real moments: SIGKILL during scoring, SIGTERM during the scheduler's catch-up.
+
+The product carries no test hook. The subprocess runs the real job with the fake model layer handed
+in; the fake only announces each batch it scores (a marker file) and takes a little time over it, so
+the test can aim its signal at a moment inside the run. After every kill the warehouse must hold either
+the previous complete day or a complete new one, never a mix.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import random
 import signal
 import subprocess
 import sys
@@ -12,113 +18,135 @@ from pathlib import Path
 
 import pytest
 import scorefakes
-from scorefakes import LAST_DAY
+from scorefakes import LAST_DAY, MODELS
 
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs import nightly
-from scorehouse.jobs.score import HOLD_ENV, HOLD_MARKER_ENV
+from scorehouse.jobs import nightly, scores
+from scorehouse.jobs.runtime import runs
 
 ROOT = Path(__file__).resolve().parents[2]
 
 PRELUDE = """
-import datetime as dt, sys
+import dataclasses, datetime as dt, pathlib, sys, time
 sys.path.insert(0, {tests!r})
 import scorefakes
-scorefakes.install()
-scorefakes.make_champions(dt.date(2024, 6, 30))
 from scorehouse.config.settings import Settings
-settings = Settings(warehouse_url={url!r}, artifacts_dir={artifacts!r}, scoring={{"batch_size": 16}}, _env_file=None)
+
+scorefakes.make_champions(dt.date(2024, 6, 30))
+scorefakes.SPEND_SCALE[0] = 3.0  # a visibly different day than the one already stored
+markers = pathlib.Path({markers!r})
+
+def announced(model, features):
+    batch = len(list(markers.glob("batch-*")))
+    (markers / f"batch-{{batch}}").touch()
+    time.sleep(0.2)
+    return scorefakes.spend_outputs(model, features)
+
+models = dataclasses.replace(scorefakes.MODELS, spend_outputs=announced)
+settings = Settings(warehouse_url={url!r}, artifacts_dir={artifacts!r}, scoring={{"batch_size": 8}}, _env_file=None)
 """
 
 SCORE = """
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.score import score
 with Warehouse.open(settings.warehouse_url) as warehouse:
-    score(warehouse, settings, as_of=dt.date(2024, 6, 30))
+    score(warehouse, settings, as_of=dt.date(2024, 6, 30), models=models)
 """
 
 SERVE = """
+from functools import partial
+from scorehouse.jobs.nightly import run_nightly
 from scorehouse.jobs.schedule import serve
-print(serve(settings), flush=True)
+print(serve(settings, run=partial(run_nightly, models=models)), flush=True)
 """
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 
 
-def _script(settings, body: str) -> str:
-    prelude = PRELUDE.format(
-        tests=str(Path(__file__).parent), url=settings.warehouse_url, artifacts=str(settings.artifacts_dir)
+def _start(settings, body: str, markers: Path) -> subprocess.Popen:
+    markers.mkdir(exist_ok=True)
+    for old in markers.glob("batch-*"):
+        old.unlink()
+    script = PRELUDE.format(
+        tests=str(Path(__file__).parent), markers=str(markers), url=settings.warehouse_url,
+        artifacts=str(settings.artifacts_dir),
+    ) + body
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    return prelude + body
 
 
-def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> None:
+def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> bool:
+    """Whether ``path`` appeared before the process ended."""
     deadline = time.monotonic() + seconds
     while not path.exists():
         if process.poll() is not None:
-            raise AssertionError(f"process ended early: {process.communicate()}")
+            return False
         if time.monotonic() > deadline:
             process.kill()
-            raise AssertionError("process never reached the hold point")
-        time.sleep(0.05)
+            raise AssertionError(f"{path.name} never appeared")
+        time.sleep(0.01)
+    return True
 
 
-def _scores(settings):
+def _day(settings):
     with Warehouse.open(settings.warehouse_url, read_only=True) as warehouse:
-        return (
-            warehouse.fetch_df("scoring/scores_for_day", {"as_of": LAST_DAY}),
-            warehouse.fetch_df("runs/all_runs"),
-        )
+        return scores.scores_for_day(warehouse, LAST_DAY), runs.all_runs(warehouse)
 
 
 @pytest.mark.slow
-def test_sigkill_mid_write_leaves_previous_scores_and_next_run_succeeds(filled_file, tmp_path):
+def test_sigkill_at_many_moments_of_scoring_leaves_a_complete_day(filled_file, tmp_path):
     settings = filled_file
     scorefakes.make_champions(LAST_DAY)
-    first = nightly.run_nightly(settings, as_of=LAST_DAY)
-    before, _ = _scores(settings)
-    marker = tmp_path / "holding"
-    env = {
-        **os.environ, HOLD_ENV: "120", HOLD_MARKER_ENV: str(marker),
-        "SCOREHOUSE_FAKE_SPEND_SCALE": "3", "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", _script(settings, SCORE)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    _wait_for(marker, process)  # deleted and inserted inside the open transaction, not committed
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
-    assert process.returncode == -signal.SIGKILL
-    after, job_runs = _scores(settings)
-    assert after.equals(before)
-    assert set(after["run_id"]) == {first.score_report.run_id}
-    assert job_runs["status"].tolist()[-1] == "running"  # the killed run left only its start record
-    second = nightly.run_nightly(settings, as_of=LAST_DAY)
-    final, job_runs = _scores(settings)
-    assert set(final["run_id"]) == {second.score_report.run_id} and len(final) == len(before)
-    assert "running" not in job_runs["status"].tolist()
-    assert job_runs["status"].tolist().count("interrupted") == 1
+    nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
+    previous, _ = _day(settings)
+    rng = random.Random(20261129)
+    moments = []
+    for attempt in range(8):  # after batch k of 5 has started, plus a random part of a batch or of the write
+        batch = attempt % 5
+        process = _start(settings, SCORE, tmp_path / "markers")
+        reached = _wait_for(tmp_path / "markers" / f"batch-{batch}", process)
+        time.sleep(rng.uniform(0.0, 0.35))
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        moments.append((batch, reached, process.returncode))
+        day, job_runs = _day(settings)
+        assert len(day) == len(previous) == 40
+        assert day["run_id"].nunique() == 1, "a kill left a mix of two runs' rows"
+        if day["run_id"].iloc[0] == previous["run_id"].iloc[0]:
+            assert day.equals(previous)
+        else:  # the kill came after the commit: the new day is complete and recorded as succeeded
+            newest = job_runs.set_index("run_id").loc[day["run_id"].iloc[0]]
+            assert newest["status"] == "succeeded"
+            previous = day
+    killed_mid_run = [moment for moment in moments if moment[1] and moment[2] == -signal.SIGKILL]
+    assert len(killed_mid_run) >= 4, moments
+    report = nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)  # the next run succeeds
+    final, job_runs = _day(settings)
+    assert set(final["run_id"]) == {report.score_report.run_id} and len(final) == 40
+    assert "running" not in job_runs["status"].tolist()  # killed runs are marked interrupted
+    assert job_runs["status"].tolist().count("interrupted") >= len(killed_mid_run)
 
 
 @pytest.mark.slow
-def test_sigterm_lets_the_step_finish_records_interrupted_and_exits_cleanly(filled_file, tmp_path):
+def test_sigterm_during_catch_up_stops_at_a_step_records_interrupted_and_exits_cleanly(filled_file, tmp_path):
     settings = filled_file
-    scorefakes.make_champions(LAST_DAY - dt.timedelta(days=1))
-    nightly.run_nightly(settings, as_of=LAST_DAY - dt.timedelta(days=1))  # the last success
-    marker = tmp_path / "holding"
-    env = {**os.environ, HOLD_ENV: "2", HOLD_MARKER_ENV: str(marker), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", _script(settings, SERVE)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    _wait_for(marker, process)  # catch-up is writing the first missed day's scores
+    earlier = LAST_DAY - dt.timedelta(days=1)
+    scorefakes.make_champions(earlier)
+    nightly.run_nightly(settings, as_of=earlier, models=MODELS)  # the last success: LAST_DAY is missed
+    before, _ = _day(settings)
+    process = _start(settings, SERVE, tmp_path / "markers")
+    assert _wait_for(tmp_path / "markers" / "batch-0", process), process.communicate()
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "stopped during catch-up" in out
-    _, job_runs = _scores(settings)
+    after, job_runs = _day(settings)
     last_two = job_runs.tail(2)
     assert last_two["job"].tolist() == ["nightly", "score"]
-    assert last_two["status"].tolist() == ["interrupted", "succeeded"]  # the write step finished
+    assert last_two["status"].tolist()[0] == "interrupted"
+    if last_two["status"].tolist()[1] == "interrupted":  # stopped between batches: nothing of it stored
+        assert after.equals(before)
+    else:  # the signal came during the write, which finished
+        assert last_two["status"].tolist()[1] == "succeeded" and after["run_id"].nunique() == 1
     assert not Path(f"{settings.warehouse_url.removeprefix('duckdb:///')}.scorehouse-lock").exists()

@@ -6,15 +6,14 @@ import datetime as dt
 
 import numpy as np
 import pytest
+import spine_factory
+from test_model_training import cheap  # noqa: F401  (fixture)
 
 from scorehouse.jobs.evaluate import evaluate, latest_matured_cutoff
 from scorehouse.jobs.train import train
 from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.evaluation import validation_plan
 from scorehouse.models.spend import spend_candidates
-
-import spine_factory
-from test_model_training import cheap  # noqa: F401  (fixture)
 
 END = dt.date(2026, 6, 30)
 
@@ -53,7 +52,8 @@ def test_evaluate_refuses_an_unmatured_cutoff(generated, settings):
 
 
 def test_without_synthetic_truth_there_is_no_oracle(warehouse, settings, cheap):  # noqa: F811
-    from test_model_training import END as T_END, load_transactions
+    from test_model_training import END as T_END
+    from test_model_training import load_transactions
 
     load_transactions(warehouse, with_categories=True)
     train(warehouse, settings, as_of=T_END - dt.timedelta(days=30))

@@ -8,19 +8,18 @@ import json
 import joblib
 import numpy as np
 import pytest
-
-from scorehouse.models import registry
-from scorehouse.models.errors import ModelRefused
-from scorehouse.models.evaluation import validation_plan
-from scorehouse.models.inference import category_outputs, spend_outputs
-from scorehouse.models.selection import promotion_decision
-from scorehouse.models.spend import LastWindowSpend, SpendModel
-from scorehouse.models.preprocess import FrozenFeatures
-from scorehouse.models.champions import train_category, train_spend
+import spine_factory
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 
-import spine_factory
+from scorehouse.models import registry
+from scorehouse.models.champions import train_category, train_spend
+from scorehouse.models.errors import ModelRefused
+from scorehouse.models.evaluation import validation_plan
+from scorehouse.models.inference import category_outputs, spend_outputs
+from scorehouse.models.preprocess import FrozenFeatures
+from scorehouse.models.selection import promotion_decision
+from scorehouse.models.spend import LastWindowSpend, SpendModel
 
 AS_OF = dt.date(2026, 1, 1)
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5)
@@ -175,8 +174,8 @@ def test_category_model_outputs_json_probabilities(warehouse, settings, spine, m
 
 
 def test_a_champion_loaded_from_disk_has_the_recipe_of_the_same_fresh_candidate(tmp_path, spine):
-    from scorehouse.models.spend import spend_candidates
     from scorehouse.models.champions import recipe_key
+    from scorehouse.models.spend import spend_candidates
 
     types = {name: "numeric" for name in ("spend_30d", "monetary", "btyd_x", "btyd_t_x", "btyd_T",
                                           "btyd_mean_repeat_value", "frequency")}

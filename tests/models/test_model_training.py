@@ -6,13 +6,12 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import spine_factory
+from test_model_registry import cheap_spend
 
 from scorehouse.jobs.train import cutoff_spacing, train
 from scorehouse.models import registry
 from scorehouse.models.inference import spend_outputs
-
-import spine_factory
-from test_model_registry import cheap_spend
 
 END = spine_factory.START + dt.timedelta(days=399)
 

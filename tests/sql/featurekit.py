@@ -6,8 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from scorehouse.features.snapshot import RELATIONS, build_relations, drop_relations
-from scorehouse.features.warehouse import Warehouse
+from scorehouse.features import graph
+from scorehouse.features.sqlsource import Query
+from scorehouse.features.warehouse import Warehouse, WarehouseError
 
 D = dt.date(2025, 3, 31)  # the as-of day most tests use
 
@@ -17,19 +18,48 @@ TRANSACTION_COLUMNS = [
 ]
 
 
+class FailingWarehouse(Warehouse):
+    """A real in-memory warehouse whose inserts into ``fail_table`` fail, from the ``fail_on``-th on.
+
+    Tests hand it to the code under test instead of patching: the failure comes from the warehouse,
+    exactly where a full disk or a lost connection would raise it.
+    """
+
+    fail_table: str | None = None
+    fail_on: int = 1
+    fail_in_sql: bool = False  #: raise from inside DuckDB (an aborted transaction), not before the statement
+    inserts: int = 0
+
+    def insert_query(self, table, name, params=None):
+        self._maybe_fail(table)
+        return super().insert_query(table, name, params)
+
+    def insert_data(self, table, data):
+        self._maybe_fail(table)
+        return super().insert_data(table, data)
+
+    def _maybe_fail(self, table: str) -> None:
+        if table == self.fail_table:
+            self.inserts += 1
+            if self.inserts >= self.fail_on:
+                if self.fail_in_sql:
+                    self.execute(Query("simulated_failure", "select error('disk full (simulated)')"))
+                raise WarehouseError(f"disk full (simulated) while writing {table}")
+
+
 def day(offset: int, time: str = "12:00") -> str:
     """Timestamp text of ``D + offset`` days at ``time``."""
     return f"{D + dt.timedelta(days=offset)} {time}"
 
 
-def warehouse_with(transactions=(), customers=(), sessions=()) -> Warehouse:
+def warehouse_with(transactions=(), customers=(), sessions=(), kind: type[Warehouse] = Warehouse) -> Warehouse:
     """An in-memory warehouse holding the given rows.
 
     ``transactions``: tuples (customer_id, timestamp text, amount[, quantity, num_products,
     promotion_used, category]); ids are numbered. ``customers``: (customer_id, signup_date, age,
     gender, income, region). ``sessions``: (customer_id, session_start, duration_seconds, category).
     """
-    warehouse = Warehouse.memory()
+    warehouse = kind.memory()
     add_transactions(warehouse, transactions)
     if customers:
         frame = pd.DataFrame(
@@ -64,12 +94,13 @@ def add_transactions(warehouse: Warehouse, rows, first_id: int = 0) -> None:
 
 
 def relation(warehouse: Warehouse, name: str, as_of: dt.date = D) -> dict[str, dict]:
-    """Rows of feature relation ``name`` for ``as_of`` keyed by customer_id (or (customer_id, category))."""
-    needed = RELATIONS[: RELATIONS.index(name)] if name in RELATIONS else RELATIONS
-    build_relations(warehouse, as_of, needed)
-    frame = warehouse.fetch_df(f"features/{name}", {"as_of": as_of})
-    drop_relations(warehouse)
-    return rows_by_key(frame)
+    """Rows of relation ``name`` (e.g. ``"features/customer_rfm"``) for ``as_of``, keyed by customer_id
+    (or (customer_id, category)); what it reads is built first, as the graph derives it."""
+    frames: list[pd.DataFrame] = []
+    graph.run_plan(
+        warehouse, as_of, graph.plan([name]), lambda target: frames.append(warehouse.fetch_df(target, {"as_of": as_of}))
+    )
+    return rows_by_key(frames[0])
 
 
 def rows_by_key(frame: pd.DataFrame) -> dict:

@@ -14,7 +14,7 @@ def test_browsing_counts_the_30_days_ending_on_the_as_of_day():
         ("a", day(-3), 15.0, None),
         ("b", day(-3), 5.0, "toys"),
     ])
-    rows = relation(warehouse, "customer_browsing")
+    rows = relation(warehouse, "features/customer_browsing")
     assert set(rows) == {("a", "books"), ("a", None), ("b", "toys")}
     assert (rows[("a", "books")]["sessions_30d"], rows[("a", "books")]["browsing_seconds_30d"]) == (2, 90.0)
     assert rows[("a", None)]["browsing_seconds_30d"] == 15.0
@@ -26,7 +26,7 @@ def test_demographics_and_tenure_up_to_the_as_of_day():
         ("later", str(day(5))[:10], None, None, None, None),
         ("unknown", None, 50, None, None, "south"),
     ])
-    rows = relation(warehouse, "customer_demographics")
+    rows = relation(warehouse, "features/customer_demographics")
     assert rows["a"] == {"customer_id": "a", "age": 34, "gender": "f", "income": 52000.0,
                          "region": "north", "tenure_days": (D - D.replace(month=1, day=1)).days}
     assert rows["later"]["tenure_days"] is None

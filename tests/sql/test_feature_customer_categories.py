@@ -22,7 +22,7 @@ def shop():
 
 
 def test_long_category_rows_with_spend_shares():
-    rows = relation(shop(), "customer_categories")
+    rows = relation(shop(), "features/customer_categories")
     assert set(rows) == {("a", "books"), ("a", "toys"), ("a", "games"), ("tie", "toys"), ("tie", "books")}
     assert rows[("a", "books")]["spend_share"] == pytest.approx(0.3)
     assert rows[("a", "games")]["spend_share"] == pytest.approx(0.6)
@@ -30,7 +30,7 @@ def test_long_category_rows_with_spend_shares():
 
 
 def test_last_favourite_count_and_entropy():
-    rows = relation(shop(), "customer_category_summary")
+    rows = relation(shop(), "features/customer_category_summary")
     a = rows["a"]
     assert (a["last_category"], a["favourite_category"], a["n_categories"]) == ("games", "games", 3)
     shares = [0.3, 0.1, 0.6]

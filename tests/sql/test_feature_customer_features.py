@@ -13,7 +13,7 @@ def test_customer_without_purchases_says_no_purchases_yet():
         customers=[("new", "2025-03-01", 20, "m", 1.0, "west")],
         sessions=[("new", day(-1), 40.0, "toys")],
     )
-    rows = relation(warehouse, "customer_features")
+    rows = relation(warehouse, "features/customer_features")
     new = rows["new"]
     assert new["as_of_date"].date() == D
     assert (new["frequency"], new["monetary"], new["orders_30d"], new["purchase_days"], new["n_categories"]) == (
@@ -50,7 +50,7 @@ def test_category_features_long_rows_cover_bought_and_browsed_categories():
         transactions=[("a", day(-3), 30.0, None, None, None, "books"), ("a", day(-2), 10.0, None, None, None, "toys")],
         sessions=[("a", day(-1), 60.0, "games"), ("a", day(-1), 5.0, "books"), ("ghost", day(-1), 9.0, "toys")],
     )
-    rows = relation(warehouse, "customer_category_features")
+    rows = relation(warehouse, "features/customer_category_features")
     assert set(rows) == {("a", "books"), ("a", "toys"), ("a", "games")}  # ghost is not in the spine
     assert (rows[("a", "books")]["spend_share"], rows[("a", "books")]["browsing_seconds_30d"]) == (0.75, 5.0)
     assert (rows[("a", "games")]["orders"], rows[("a", "games")]["spend_share"]) == (0, 0.0)

@@ -22,7 +22,7 @@ def history():
 
 
 def test_gaps_between_distinct_purchase_days():
-    rows = relation(history(), "customer_gaps")
+    rows = relation(history(), "features/customer_gaps")
     a = rows["a"]
     assert a["purchase_days"] == 3
     assert a["gap_mean_days"] == pytest.approx(5.0)  # gaps 4 and 6
@@ -36,7 +36,7 @@ def test_gaps_between_distinct_purchase_days():
 
 def test_repeat_summary_follows_lifetimes_daily_conventions():
     """lifetimes.utils.summary_data_from_transaction_data(freq='D', monetary_value_col=...) by hand."""
-    rows = relation(history(), "customer_repeat_summary")
+    rows = relation(history(), "features/customer_repeat_summary")
     a = rows["a"]
     assert (a["btyd_x"], a["btyd_t_x"], a["btyd_T"]) == (2, 10, 20)  # T: first purchase day to D
     # repeat days spend 20 and 36 (same-day amounts summed); the first day is excluded

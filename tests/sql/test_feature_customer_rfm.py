@@ -13,7 +13,7 @@ def test_seed_features_by_hand():
         ("a", day(-2), 20.0, None, 3, None),
         ("b", day(0, "23:59:59"), 5.0),
     ])
-    rows = relation(warehouse, "customer_rfm")
+    rows = relation(warehouse, "features/customer_rfm")
     a = rows["a"]
     assert a["recency_days"] == 2
     assert a["frequency"] == 3
@@ -38,7 +38,7 @@ def test_a_transaction_on_the_as_of_day_counts_and_the_next_day_does_not():
         ("a", day(1, "00:00:00"), 99.0),
         ("late", day(1, "00:00:00"), 99.0),
     ])
-    rows = relation(warehouse, "customer_rfm")
+    rows = relation(warehouse, "features/customer_rfm")
     assert set(rows) == {"a"}
     assert (rows["a"]["frequency"], rows["a"]["monetary"], rows["a"]["recency_days"]) == (1, 10.0, 0)
 
@@ -53,7 +53,7 @@ def test_spine_is_purchasers_plus_customers_signed_up_by_the_as_of_day():
             ("future_buyer", None, None, None, None, None),
         ],
     )
-    assert set(relation(warehouse, "customer_spine")) == {"buyer", "signed_on_d", "both"}
+    assert set(relation(warehouse, "features/customer_spine")) == {"buyer", "signed_on_d", "both"}
 
 
 def test_money_is_summed_exactly_so_no_feature_depends_on_the_order_of_addition():
@@ -62,10 +62,10 @@ def test_money_is_summed_exactly_so_no_feature_depends_on_the_order_of_addition(
     amounts = (0.1, 0.2, 0.3)
     warehouse = warehouse_with([("a", day(-3 + i), amount, None, None, None, "books") for i, amount in enumerate(amounts)])
     assert sum(amounts) != 0.6
-    rfm = relation(warehouse, "customer_rfm")["a"]
+    rfm = relation(warehouse, "features/customer_rfm")["a"]
     assert rfm["monetary"] == rfm["spend_7d"] == rfm["spend_30d"] == 0.6
     assert rfm["avg_order_value"] == 0.6 / 3  # the exact sum, then one division
     assert rfm["std_order_value"] == pytest.approx(0.1, abs=1e-12)
-    assert relation(warehouse, "customer_categories")[("a", "books")]["spend"] == 0.6
-    assert relation(warehouse, "customer_gaps")["a"]["total_spend"] == 0.6
-    assert relation(warehouse, "customer_repeat_summary")["a"]["btyd_mean_repeat_value"] == (0.6 - 0.1) / 2
+    assert relation(warehouse, "features/customer_categories")[("a", "books")]["spend"] == 0.6
+    assert relation(warehouse, "features/customer_gaps")["a"]["total_spend"] == 0.6
+    assert relation(warehouse, "features/customer_repeat_summary")["a"]["btyd_mean_repeat_value"] == (0.6 - 0.1) / 2

@@ -17,7 +17,7 @@ def test_window_edges_are_inclusive_of_the_as_of_day_and_exclusive_beyond_n_days
         ("a", day(-365), 64.0),            # outside everything
         ("a", day(1), 128.0),              # future: never counted
     ])
-    a = relation(warehouse, "customer_rfm")["a"]
+    a = relation(warehouse, "features/customer_rfm")["a"]
     assert (a["orders_7d"], a["spend_7d"]) == (2, 3.0)
     assert (a["orders_30d"], a["spend_30d"]) == (4, 15.0)
     assert (a["orders_90d"], a["spend_90d"]) == (5, 31.0)
@@ -30,7 +30,7 @@ def test_trend_compares_last_90_days_with_the_90_before():
         ("gone", day(-179), 50.0),           # day 180 of the previous window
         ("old", day(-200), 5.0),             # in 365 but neither trend window
     ])
-    rows = relation(warehouse, "customer_rfm")
+    rows = relation(warehouse, "features/customer_rfm")
     assert rows["up"]["spend_trend_90d"] == pytest.approx((30 - 10) / 40)
     assert rows["up"]["orders_trend_90d"] == pytest.approx(0.0)
     assert (rows["gone"]["spend_prev_90d"], rows["gone"]["spend_trend_90d"]) == (50.0, -1.0)

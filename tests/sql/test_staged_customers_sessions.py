@@ -30,7 +30,7 @@ def staged(kind: str, rows: list[dict], warehouse: Warehouse | None = None, cate
     columns = sorted({key for row in rows for key in row})
     table = pa.table({c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns})
     warehouse.stage(f"incoming_{kind}", _prepare(kind, KINDS[kind], table, 1))
-    result = warehouse.fetch_arrow(f"ingest/staged_{kind}", {"today": TODAY, "categories": categories})
+    result = warehouse.fetch_arrow(f"staging/staged_{kind}", {"today": TODAY, "categories": categories})
     return sorted(result.to_pylist(), key=lambda row: row["source_row"])
 
 

@@ -29,7 +29,7 @@ def staged(rows: list[dict], warehouse: Warehouse | None = None, categories=None
     columns = sorted({key for row in rows for key in row})
     table = pa.table({c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns})
     warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], table, 1))
-    table = warehouse.fetch_arrow("ingest/staged_transactions", {"today": TODAY, "categories": categories})
+    table = warehouse.fetch_arrow("staging/staged_transactions", {"today": TODAY, "categories": categories})
     return sorted(table.to_pylist(), key=lambda row: row["source_row"])
 
 
@@ -141,7 +141,7 @@ def test_typed_input_parses_like_text():
         "num_products": pa.array([1], pa.int64()), "promotion_used": [True], "category": ["books"],
     })
     warehouse.stage("incoming_transactions", _prepare("transactions", KINDS["transactions"], table, 1))
-    [row] = warehouse.fetch_arrow("ingest/staged_transactions", {"today": TODAY, "categories": None}).to_pylist()
+    [row] = warehouse.fetch_arrow("staging/staged_transactions", {"today": TODAY, "categories": None}).to_pylist()
     text_row = staged([GOOD])[0]
     for column in ("transaction_id", "customer_id", "transaction_date", "total_amount", "quantity",
                    "num_products", "category", "status"):
