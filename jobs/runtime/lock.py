@@ -61,16 +61,6 @@ def lock_path(warehouse_url: str, kind: str = "scorehouse-lock") -> Path | None:
     return Path(f"{database}.{kind}")
 
 
-def read_holder(path: Path) -> dict | None:
-    """The holder recorded in a lock file (``None`` if there is no file; ``{}`` if empty or unreadable)."""
-    try:
-        return _parse(path.read_text())
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return {}
-
-
 def _parse(text: str) -> dict:
     try:
         holder = json.loads(text or "{}")
