@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from scorehouse.config import ScorehouseError, Settings, load_settings
+from scorehouse.config import ScorehouseError, Settings, load_settings, write_example_config
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.build_features import build_features
 from scorehouse.jobs.demo import demo
@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--as-of", type=_date, default=None, help="as-of day (default: latest scored)")
 
     command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
+
+    init_config = command("init-config", "write the shipped example settings to ./scorehouse.toml (never overwrites)")
+    init_config.add_argument("path", nargs="?", default="scorehouse.toml", help="where to write (default ./scorehouse.toml)")
     return parser
 
 
@@ -166,6 +169,9 @@ def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = 
         return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
     if name == "demo":
         return demo(settings, models=models)
+    if name == "init-config":
+        path = write_example_config(args.path)
+        return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"
     raise ScorehouseError(f"unknown command {name!r}")
 
 
