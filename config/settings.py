@@ -41,6 +41,8 @@ _chosen_config_file: ContextVar[Path | None] = ContextVar("_chosen_config_file",
 #: The prediction window: days D+1 .. D+30 after the as-of day D. Fixed, not a setting: the score
 #: columns analysts query are named for it (``predicted_spend_30d``, ``purchase_probability_30d``).
 HORIZON_DAYS = 30
+#: URL backends a warehouse can be opened with (``duckdb:///...``, ``postgresql[+driver]://...``)
+SUPPORTED_WAREHOUSES = ("duckdb", "postgresql")
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
@@ -162,8 +164,11 @@ class Settings(BaseSettings):
             url = make_url(value)
         except ArgumentError:
             raise ValueError(f"a SQLAlchemy URL such as 'duckdb:///warehouse.duckdb', got {value!r}") from None
-        if url.get_backend_name() != "duckdb":
-            raise ValueError(f"a duckdb:/// URL (other warehouses are not supported yet), got {value!r}")
+        if url.get_backend_name() not in SUPPORTED_WAREHOUSES:
+            shown = url.render_as_string(hide_password=True)
+            raise ValueError(
+                f"a duckdb:///path or postgresql+psycopg://user@host:port/db URL, got {shown!r}"
+            )
         return value
 
     @classmethod

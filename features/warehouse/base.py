@@ -86,6 +86,8 @@ class Warehouse(abc.ABC):
 
     #: sqlglot dialect the engine speaks (the SQL files are written in ``duckdb``)
     dialect: ClassVar[str] = "duckdb"
+    #: whether runs are serialised by a lock in the server (else by a file lock beside the database)
+    locks_in_server: ClassVar[bool] = False
 
     def __init__(self, url: str, read_only: bool = False):
         self.url = url
@@ -205,6 +207,11 @@ class Warehouse(abc.ABC):
     @abc.abstractmethod
     def drop_temporary(self, name: str) -> None:
         """Drop temporary table ``name`` if it exists."""
+
+    def try_lock(self, name: str, holder: str) -> str | None:
+        """Take the server lock ``name`` for this connection's life; ``None`` when taken, else the
+        holder's own description (``holder`` is this process's, for the next taker to read)."""
+        raise WarehouseError(f"{type(self).__name__} has no server locks: runs are locked by a file")
 
     def is_engine_error(self, error: BaseException) -> bool:
         """Whether ``error`` is the engine's own (turned into a :class:`WarehouseError` line)."""

@@ -22,8 +22,10 @@ import adbc_driver_manager
 import adbc_driver_postgresql.dbapi as adbc
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
 from sqlalchemy.engine import make_url
+from sqlglot import exp
 
 from scorehouse.features.warehouse.base import (
     ENGINES,
@@ -38,11 +40,24 @@ from scorehouse.features.warehouse.base import (
 _NAMED = re.compile(r"%\((\w+)\)s")
 
 
+def _portable(node: exp.Expression) -> exp.Expression:
+    """DuckDB functions sqlglot passes through unchanged but PostgreSQL lacks, as equivalents."""
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite" and len(node.expressions) == 1:
+        value = node.expressions[0]
+        specials = [exp.cast(exp.Literal.string(text), "double precision") for text in ("NaN", "Infinity", "-Infinity")]
+        return exp.Not(this=exp.In(this=value.copy(), expressions=specials))
+    return node
+
+
 @functools.lru_cache(maxsize=1024)
 def to_postgres(text: str) -> tuple[str, tuple[str, ...]]:
     """(PostgreSQL text with ``$1..$n`` markers, the parameter name of each marker) for DuckDB SQL."""
-    statements = [s for s in sqlglot.transpile(text, read="duckdb", write="postgres") if s.strip()]
-    sql = ";\n".join(statements)
+    statements = [
+        statement.transform(_portable).sql(dialect="postgres")
+        for statement in sqlglot.parse(text, read="duckdb")
+        if statement is not None
+    ]
+    sql = ";\n".join(statement for statement in statements if statement.strip())
     order: list[str] = []
 
     def marker(match: re.Match) -> str:
@@ -64,6 +79,7 @@ class PostgresWarehouse(Warehouse):
     """A PostgreSQL connection behind the warehouse interface."""
 
     dialect = "postgres"
+    locks_in_server = True
 
     def __init__(self, connection: adbc.Connection, url: str, read_only: bool = False):
         super().__init__(url, read_only)
@@ -115,11 +131,16 @@ class PostgresWarehouse(Warehouse):
     def _run(self, sql: str, params: Mapping[str, Any]) -> int:
         translated, values = self._bound(sql, params)
         with contextlib.closing(self._cursor()) as cursor:
+            if _DML.match(translated):  # the driver does not report affected rows: count them
+                cursor.execute(_counted(translated), parameters=values)
+                return int(cursor.fetchall()[0][0])
             cursor.execute(translated, parameters=values)
             return cursor.rowcount
 
     def _rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple]:
         translated, values = self._bound(sql, params)
+        if _DML.match(translated):  # as DuckDB does: a write answers with its row count
+            translated = _counted(translated)
         with contextlib.closing(self._cursor()) as cursor:
             cursor.execute(translated, parameters=values)
             return [tuple(row) for row in cursor.fetchall()]
@@ -191,6 +212,21 @@ class PostgresWarehouse(Warehouse):
     def drop_temporary(self, name: str) -> None:
         self._run(f"drop table if exists pg_temp.{quote(name)}", {})
 
+    def try_lock(self, name: str, holder: str) -> str | None:
+        key = int(self._rows("select hashtextextended($name, 0)", {"name": name})[0][0])
+        if self._rows("select pg_try_advisory_lock($key)", {"key": key})[0][0]:
+            self._run("select set_config('application_name', $holder, false)", {"holder": holder[:63]})
+            return None
+        # a bigint advisory key shows in pg_locks as two unsigned halves
+        rows = self._rows(
+            "select a.application_name || ' since ' || a.backend_start::text "
+            "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
+            "where l.locktype = 'advisory' and l.granted and l.objsubid = 1 "
+            "and l.classid::bigint = $high and l.objid::bigint = $low",
+            {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
+        )
+        return rows[0][0] if rows else ""
+
     def comments(self, table: str) -> dict[str, str | None]:
         own = self._rows(
             "select obj_description(c.oid, 'pg_class') from pg_class c "
@@ -206,6 +242,14 @@ class PostgresWarehouse(Warehouse):
         result: dict[str, str | None] = {"": own[0][0] if own else None}
         result.update(dict(columns))
         return result
+
+
+_DML = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(insert|delete|update)\b(?![\s\S]*\breturning\b)", re.IGNORECASE | re.DOTALL)
+
+
+def _counted(dml: str) -> str:
+    """A data-modifying statement that answers with the number of rows it changed."""
+    return f"with changed as ({dml} returning 1) select count(*) from changed"
 
 
 def _value(value: Any) -> Any:
@@ -228,19 +272,34 @@ def _arrow_of(data: Data) -> pa.Table:
 
 
 def _plain_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema([pa.field(f.name, _plain_type(f.type)) for f in schema])
+    return pa.schema([pa.field(field.name, _plain_type(field)) for field in schema])
 
 
-def _plain_type(kind: pa.DataType) -> pa.DataType:
-    """Arrow types as the DuckDB engine returns them: text as string, NUMERIC as decimal or double."""
+def _plain_type(field: pa.Field) -> pa.DataType:
+    """Arrow types as the DuckDB engine's results have them: NUMERIC as double, text as string."""
+    kind = field.type
+    if isinstance(kind, pa.BaseExtensionType):  # the driver's opaque types (NUMERIC arrives as text)
+        return pa.float64() if _is_numeric(field) else pa.string()
     if pa.types.is_large_string(kind):
         return pa.string()
     return kind
 
 
+def _is_numeric(field: pa.Field) -> bool:
+    return (field.metadata or {}).get(b"POSTGRESQL:type") == b"numeric"
+
+
 def _plain_arrow(table: pa.Table) -> pa.Table:
-    schema = _plain_schema(table.schema)
-    return table if schema.equals(table.schema) else table.cast(schema)
+    """``table`` with the driver's opaque and large types replaced by plain ones (see _plain_type)."""
+    columns = []
+    for field, column in zip(table.schema, table.columns):
+        if isinstance(field.type, pa.BaseExtensionType):
+            storage = pa.chunked_array([chunk.storage for chunk in column.chunks], type=field.type.storage_type)
+            column = pc.cast(storage, _plain_type(field))
+        elif pa.types.is_large_string(field.type):
+            column = pc.cast(column, pa.string())
+        columns.append(column)
+    return pa.table(columns, schema=_plain_schema(table.schema))
 
 
 def _first_line(error: BaseException) -> str:

@@ -12,7 +12,9 @@ the holder removes the file, then lets go of the lock; a taker that locked a fil
 been removed (its path now names another file or none) tries again on the current one.
 
 ``flock`` needs a local file system (NFS may not enforce it) and POSIX. An in-memory warehouse needs
-no lock (nothing else can see it).
+no lock (nothing else can see it). A server warehouse (PostgreSQL) is locked in the server instead:
+a session advisory lock, whose holder is found in ``pg_locks`` and described by the text it left in
+its connection's ``application_name``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scorehouse.config.errors import ScorehouseError
-from scorehouse.features.warehouse import database_path
+from scorehouse.features.warehouse import ENGINES, Warehouse, backend_of, database_path
 
 log = logging.getLogger("scorehouse")
 
@@ -54,7 +56,9 @@ class HeldLock:
 
 
 def lock_path(warehouse_url: str, kind: str = "scorehouse-lock") -> Path | None:
-    """Path of the lock file for ``warehouse_url`` (``None`` for an in-memory warehouse)."""
+    """Path of the lock file for a file warehouse (``None`` in memory or on a server engine)."""
+    if ENGINES[backend_of(warehouse_url)].locks_in_server:
+        return None
     database = database_path(warehouse_url)
     if database == ":memory:":
         return None
@@ -102,14 +106,18 @@ def _same_file(fd: int, path: Path) -> bool:
     return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
 
 
-def acquire(path: Path, command: str) -> HeldLock:
-    """Take the ``flock`` on ``path`` and record this process in it, or raise ``LockHeld`` naming the holder."""
-    me = {
+def _me(command: str) -> dict:
+    return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": command,
     }
+
+
+def acquire(path: Path, command: str) -> HeldLock:
+    """Take the ``flock`` on ``path`` and record this process in it, or raise ``LockHeld`` naming the holder."""
+    me = _me(command)
     path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(_ATTEMPTS):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # no O_TRUNC: the holder's text stays
@@ -151,12 +159,28 @@ def release(lock: HeldLock) -> None:
 def warehouse_lock(
     warehouse_url: str, command: str | None = None, kind: str = "scorehouse-lock"
 ) -> Iterator[Path | None]:
-    """Hold the warehouse's lock for the block (no-op for ``:memory:``); yields the lock path."""
+    """Hold the warehouse's lock for the block (no-op for ``:memory:``); yields the lock file's path.
+
+    On a server engine (PostgreSQL) the lock is the server's advisory lock, held by a connection of
+    its own for the block: it spans machines, and the server releases it when that connection ends.
+    """
+    command = command or " ".join(["scorehouse", *sys.argv[1:]]).strip()
+    if ENGINES[backend_of(warehouse_url)].locks_in_server:
+        with Warehouse.open(warehouse_url) as holder_connection:
+            holder = holder_connection.try_lock(kind, f"pid {os.getpid()} on {socket.gethostname()}: {command}")
+            if holder is not None:
+                raise LockHeld(
+                    f"warehouse is locked by {holder or 'an unknown process'} (a server advisory lock named "
+                    f"{kind}). Wait for that run to finish (the server releases the lock when that "
+                    "process's connection ends, however it ends)."
+                )
+            yield None
+        return
     path = lock_path(warehouse_url, kind)
     if path is None:
         yield None
         return
-    held = acquire(path, command or " ".join(["scorehouse", *sys.argv[1:]]).strip())
+    held = acquire(path, command)
     try:
         yield path
     finally:
