@@ -46,6 +46,9 @@ def _portable(node: exp.Expression) -> exp.Expression:
         value = node.expressions[0]
         specials = [exp.cast(exp.Literal.string(text), "double precision") for text in ("NaN", "Infinity", "-Infinity")]
         return exp.Not(this=exp.In(this=value.copy(), expressions=specials))
+    if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+        # PostgreSQL rounds to n places only numerics (DuckDB rounds doubles too)
+        return exp.Round(this=exp.cast(node.this.copy(), "numeric"), decimals=node.args["decimals"].copy())
     return node
 
 
@@ -305,7 +308,10 @@ def _plain_arrow(table: pa.Table) -> pa.Table:
 def _first_line(error: BaseException) -> str:
     text = str(error)
     text = re.sub(r"^\[\w+\]\s*", "", text)  # the driver's [libpq] prefix
-    return next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    line = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    # the driver's status and step ("NOT_FOUND: Failed to prepare query: ERROR:  ...") say nothing to a user
+    line = re.sub(r"^[A-Z_]+: (Failed to [^:]+: )?(ERROR|FATAL):\s+", "", line)
+    return re.sub(r"\.? SQLSTATE: \w+$", "", line)
 
 
 ENGINES["postgresql"] = PostgresWarehouse
