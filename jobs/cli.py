@@ -21,6 +21,7 @@ from scorehouse.jobs.build_features import build_features
 from scorehouse.jobs.demo import demo
 from scorehouse.jobs.evaluate import evaluate
 from scorehouse.jobs.generate import generate
+from scorehouse.jobs.grant_readers import grant_readers
 from scorehouse.jobs.ingest import ingest
 from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.nightly import run_nightly
@@ -116,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
 
+    grant = command("grant-readers", "let a database role read the scores and nothing else (PostgreSQL)")
+    grant.add_argument("role", help="an existing database role, e.g. bi_reader")
+
     init_config = command("init-config", "write the shipped example settings to ./scorehouse.toml (never overwrites)")
     init_config.add_argument("path", nargs="?", default="scorehouse.toml", help="where to write (default ./scorehouse.toml)")
     return parser
@@ -169,6 +173,8 @@ def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = 
         return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
     if name == "demo":
         return demo(settings, models=models)
+    if name == "grant-readers":
+        return _with_warehouse(grant_readers, settings, role=args.role)
     if name == "init-config":
         path = write_example_config(args.path)
         return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"

@@ -72,9 +72,11 @@ def masked(url: str) -> str:
 
 
 def describe(name: SqlName) -> str:
-    """How errors name a relation file or a query."""
+    """How errors name a relation file, a query or a table."""
     label = name.name if isinstance(name, Query) else name
-    return f"sql/{label}.sql" if "/" in label else f"query {label}"
+    if "/" in label:
+        return f"sql/{label}.sql"
+    return f"query {label}" if "." in label or isinstance(name, Query) else f"table {label}"
 
 
 class Warehouse(abc.ABC):
@@ -212,6 +214,12 @@ class Warehouse(abc.ABC):
         """Take the server lock ``name`` for this connection's life; ``None`` when taken, else the
         holder's own description (``holder`` is this process's, for the next taker to read)."""
         raise WarehouseError(f"{type(self).__name__} has no server locks: runs are locked by a file")
+
+    def grant_read(self, role: str, relations: list[str]) -> None:
+        """Let database role ``role`` read ``relations`` (and nothing else it could not already)."""
+        raise WarehouseError(
+            f"{type(self).__name__} has no database roles: give readers a read-only copy of the file instead"
+        )
 
     def is_engine_error(self, error: BaseException) -> bool:
         """Whether ``error`` is the engine's own (turned into a :class:`WarehouseError` line)."""
@@ -382,11 +390,13 @@ class Warehouse(abc.ABC):
 
     def arrow_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table``'s rows, as its DDL defines them (columns in order)."""
-        return self._arrow(f"select * from {quote(table)} limit 0", {}).schema
+        with self._guarded(table):
+            return self._arrow(f"select * from {quote(table)} limit 0", {}).schema
 
     def row_count(self, table: str) -> int:
         """Number of rows in ``table``."""
-        return int(self._rows(f"select count(*) from {quote(table)}", {})[0][0])
+        with self._guarded(table):
+            return int(self._rows(f"select count(*) from {quote(table)}", {})[0][0])
 
 
 _CATALOG_TABLE_EXISTS = "select count(*) from information_schema.tables where table_name = $table"

@@ -230,6 +230,15 @@ class PostgresWarehouse(Warehouse):
         )
         return rows[0][0] if rows else ""
 
+    def grant_read(self, role: str, relations: list[str]) -> None:
+        names = ", ".join(quote(relation) for relation in relations)
+        exists = self._rows("select count(*) from pg_roles where rolname = $role", {"role": role})[0][0]
+        if not exists:
+            raise WarehouseError(f"no database role {role!r}: create it first (create role {role} login)")
+        with self.transaction():
+            self._run(f"grant usage on schema public to {quote(role)}", {})
+            self._run(f"grant select on {names} to {quote(role)}", {})
+
     def comments(self, table: str) -> dict[str, str | None]:
         own = self._rows(
             "select obj_description(c.oid, 'pg_class') from pg_class c "
@@ -310,7 +319,7 @@ def _first_line(error: BaseException) -> str:
     text = re.sub(r"^\[\w+\]\s*", "", text)  # the driver's [libpq] prefix
     line = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
     # the driver's status and step ("NOT_FOUND: Failed to prepare query: ERROR:  ...") say nothing to a user
-    line = re.sub(r"^[A-Z_]+: (Failed to [^:]+: )?(ERROR|FATAL):\s+", "", line)
+    line = re.split(r"\b(?:ERROR|FATAL):\s+", line)[-1]
     return re.sub(r"\.? SQLSTATE: \w+$", "", line)
 
 

@@ -39,3 +39,86 @@ def test_generate_train_run_evaluate_explain_on_postgres(postgres_url, tmp_path)
         assert latest["predicted_spend_30d"].ge(0).all()
     explained = _cli("explain", customer, url=postgres_url, artifacts=artifacts)
     assert customer in explained.stdout
+
+
+@pytest.mark.slow
+def test_a_reader_during_the_scores_write_sees_one_complete_run(postgres_url, tmp_path):
+    import threading
+    import time
+    from dataclasses import replace
+
+    import scorefakes
+    from scorefakes import FIRST_DAY, LAST_DAY, MODELS
+
+    from scorehouse.config.settings import Settings
+    from scorehouse.jobs.score import score
+
+    settings = Settings(warehouse_url=postgres_url, artifacts_dir=tmp_path, scoring={"batch_size": 8}, _env_file=None)
+    with Warehouse.open(postgres_url) as warehouse:
+        warehouse.ensure_schema()
+        warehouse.insert_data("transactions", scorefakes.transactions(FIRST_DAY, LAST_DAY))
+        scorefakes.make_champions(LAST_DAY)
+        first = score(warehouse, settings, as_of=LAST_DAY, models=MODELS)
+
+    def slow(model, features):
+        time.sleep(0.1)  # keeps the write going while the reader reads
+        return scorefakes.spend_outputs(model, features)
+
+    seen: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def write() -> None:
+        try:
+            with Warehouse.open(postgres_url) as writer:
+                scorefakes.SPEND_SCALE[0] = 2.0
+                score(writer, settings, as_of=LAST_DAY, models=replace(MODELS, spend_outputs=slow))
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    with Warehouse.open(postgres_url, read_only=True) as reader:
+        while not done.is_set():
+            day = scores.scores_for_day(reader, LAST_DAY)
+            seen.append((len(day), day["run_id"].nunique()))
+        thread.join()
+        after = scores.scores_for_day(reader, LAST_DAY)
+    scorefakes.reset()
+    assert len(seen) > 5 and all(rows == first.customers and runs == 1 for rows, runs in seen), seen[:10]
+    assert set(after["run_id"]) != {first.run_id} and len(after) == first.customers
+
+
+def test_grant_readers_lets_a_role_read_the_scores_and_nothing_else(postgres_url, tmp_path):
+    import uuid
+
+    from scorehouse.features.warehouse import WarehouseError
+    from scorehouse.jobs.cli import main
+
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with Warehouse.open(postgres_url) as warehouse:
+        warehouse.ensure_schema()
+    _admin_sql(postgres_url, f"create role {role} login")
+    try:
+        assert main(["grant-readers", role, "--warehouse", postgres_url, "--artifacts-dir", str(tmp_path)]) == 0
+        user, rest = postgres_url.split("://", 1)[1].split("@", 1)
+        as_reader = postgres_url.replace(f"{user}@", f"{role}@")
+        with Warehouse.open(as_reader) as reader:
+            assert reader.row_count("latest_scores") == 0
+            assert reader.row_count("customer_scores") == 0
+            for forbidden in ("transactions", "customers", "customer_features", "model_registry"):
+                with pytest.raises(WarehouseError, match="permission denied"):
+                    reader.row_count(forbidden)
+            with pytest.raises(WarehouseError, match="permission denied"):
+                reader.delete_all("customer_scores")
+    finally:
+        _admin_sql(postgres_url, f"drop owned by {role}; drop role {role}")
+
+
+def _admin_sql(url: str, statements: str) -> None:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from scorehouse.features.warehouse.postgres_engine import conninfo
+
+    with adbc.connect(conninfo(url), autocommit=True) as connection, connection.cursor() as cursor:
+        for statement in statements.split(";"):
+            cursor.execute(statement)
