@@ -103,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--as-of", type=_date, default=None, help="as-of day (default: latest scored)")
 
     command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
+
+    report = command("report", "write the HTML model report (plots of accuracy, calibration, data quality)")
+    report.add_argument("--as-of", type=_date, default=None, help="evaluation cutoff (default: latest matured)")
+    report.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
+
+    serve = command("serve", "serve the report, a what-if form, customer pages and a JSON API (read-only)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--report", default="report.html", help="report file to serve at / (default report.html)")
+
+    docs = command("docs", "write docs/tables.md from the warehouse's own table and column comments")
+    docs.add_argument("--out", default="docs/tables.md", help="Markdown file to write (default docs/tables.md)")
     return parser
 
 
@@ -178,6 +190,18 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
         from scorehouse.jobs.demo import demo
 
         return demo(settings)
+    if name == "report":
+        from scorehouse.jobs.report import report
+
+        return _with_warehouse(report, settings, as_of=args.as_of, out=args.out)
+    if name == "serve":
+        from scorehouse.jobs.serve import serve
+
+        return serve(settings, host=args.host, port=args.port, report_path=args.report)
+    if name == "docs":
+        from scorehouse.jobs.docs import write_docs
+
+        return _with_warehouse(write_docs, settings, out=args.out)
     raise ScorehouseError(f"unknown command {name!r}")
 
 
