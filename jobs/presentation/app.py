@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastapi import FastAPI, Request
+from threadpoolctl import threadpool_limits
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from scorehouse.config.errors import ScorehouseError
@@ -54,6 +55,7 @@ class Served:
     types: dict[str, str]
     reference: pd.DataFrame
     report_path: Path
+    typical: dict[str, object] = field(default_factory=dict)  # feature -> typical value (for contributions)
     effects: list[tuple[str, str]] = field(default_factory=list)  # (field, what changing it does)
 
 
@@ -71,8 +73,19 @@ def load(settings, report_path: Path) -> Served:
         if day is not None:
             reference = next(iter(snapshot.stored_feature_batches(warehouse, day, REFERENCE_ROWS)), pd.DataFrame())
     served = Served(settings, spend, category, _feature_types(spend, category), reference, Path(report_path))
+    served.typical = typical_values(spend, reference)
     served.effects = input_effects(served)
     return served
+
+
+def one_thread():
+    """One OpenMP/BLAS thread for a one-row prediction.
+
+    Histogram gradient boosting starts its OpenMP team on every predict call; for one row on a
+    busy 2-core machine that cost 12 ms per boosting iteration (0.8 s per answer) instead of
+    microseconds. Limits are per thread, so each request thread sets its own.
+    """
+    return threadpool_limits(limits=1)
 
 
 def predict_values(served: Served, values: dict) -> dict:
@@ -89,10 +102,12 @@ def predict_values(served: Served, values: dict) -> dict:
     features = {name: value for name, value in derived.features.items() if name in served.types}
     features.update(overrides)
     frame = parse_values(features, served.types)
-    spend = {k: float(v) for k, v in inference.spend_outputs(served.spend, frame).iloc[0].items()}
-    categories = None
-    if served.category is not None:
-        categories = json.loads(inference.category_outputs(served.category, frame)["category_probabilities"].iloc[0])
+    with one_thread():
+        spend = {k: float(v) for k, v in inference.spend_outputs(served.spend, frame).iloc[0].items()}
+        categories = None
+        if served.category is not None:
+            categories = json.loads(
+                inference.category_outputs(served.category, frame)["category_probabilities"].iloc[0])
     horizon = served.settings.horizon_days
     return {
         "inputs": parsed,
@@ -105,6 +120,49 @@ def predict_values(served: Served, values: dict) -> dict:
         "category_probabilities": categories,
         "answer": whatif.describe(spend, categories, horizon),
     }
+
+
+def typical_values(spend_model, reference: pd.DataFrame) -> dict[str, object]:
+    """Per feature of the spend model: the value ``explain`` compares against (training median, else
+    the reference sample's median or most common value); features with none are left out."""
+    from scorehouse.jobs.predict import training_medians
+
+    medians = training_medians(spend_model.pipeline)
+    typical = {}
+    for name, kind in spend_model.metadata.get("feature_types", {}).items():
+        if kind == "numeric":
+            value = medians.get(name)
+            if value is None and name in reference:
+                value = float(pd.to_numeric(reference[name], errors="coerce").median())
+        else:
+            modes = reference[name].dropna().mode() if name in reference else pd.Series(dtype=object)
+            value = modes.iloc[0] if not modes.empty else None
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            typical[name] = value
+    return typical
+
+
+def spend_contributions(served: Served, row: pd.DataFrame) -> list[tuple[str, object, object, float]]:
+    """``jobs.predict.contributions_for`` with the typical values computed once at start-up and the
+    variants built column-wise (one predict call; about 10x faster for one customer)."""
+    from scorehouse.jobs.predict import _plain, _same
+    from scorehouse.models import inference
+
+    changed = [(name, row[name].iloc[0], typical) for name, typical in served.typical.items()
+               if not _same(row[name].iloc[0], typical)]
+    if not changed:
+        return []
+    n = len(changed) + 1
+    variants = {name: np.repeat(row[name].to_numpy(dtype="float64" if kind == "numeric" else object), n)
+                for name, kind in served.types.items()}
+    for i, (name, _, typical) in enumerate(changed, start=1):
+        variants[name][i] = typical
+    frame = pd.DataFrame(variants)
+    predicted = inference.spend_outputs(served.spend, frame)["predicted_spend_30d"].to_numpy(float)
+    result = [(name, _plain(value), _plain(typical), float(predicted[0] - predicted[i]))
+              for i, (name, value, typical) in enumerate(changed, start=1)
+              if abs(predicted[0] - predicted[i]) >= 0.005]
+    return sorted(result, key=lambda item: -abs(item[3]))
 
 
 def input_effects(served: Served) -> list[tuple[str, str]]:
@@ -128,7 +186,7 @@ def input_effects(served: Served) -> list[tuple[str, str]]:
 def customer_data(served: Served, customer_id: str) -> dict:
     """A customer's latest score, score history and the features that moved the spend prediction."""
     from scorehouse.features.snapshot import SHARE_PREFIX, widen
-    from scorehouse.jobs.predict import _plain, contributions_for
+    from scorehouse.jobs.predict import _plain
 
     settings = served.settings
     with Warehouse.open(settings.warehouse_url, read_only=True, wait_seconds=1.0) as warehouse:
@@ -149,7 +207,8 @@ def customer_data(served: Served, customer_id: str) -> dict:
         for name in served.types:
             if name not in row:
                 row[name] = np.nan
-        found = contributions_for(served.spend, row, served.reference)[:TOP_CONTRIBUTIONS]
+        with one_thread():
+            found = spend_contributions(served, row)[:TOP_CONTRIBUTIONS]
         contributions = [{"feature": n, "value": _json_number(v), "typical": _json_number(t),
                           "change": round(c, 4)} for n, v, t, c in found]
         features = {n: _json_number(_plain(row[n].iloc[0])) for n in served.types}
