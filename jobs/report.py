@@ -203,7 +203,7 @@ def comparison_sections(warehouse) -> list[Section]:
         section = Section(
             f"Model comparison: {task}",
             notes=[f"Champion {row['model_id']} ({row['algorithm']}), trained with data through "
-                   f"{row['as_of_date']}; every candidate was validated on the held-out cutoffs {validation} "
+                   f"{str(row['as_of_date'])[:10]}; every candidate was validated on the held-out cutoffs {validation} "
                    f"(each predicted by a fit on earlier cutoffs only). Decision: {row['decision']}"],
         )
         if not comparison.empty and metric in comparison:
