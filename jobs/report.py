@@ -306,8 +306,6 @@ def evaluation_sections(evaluation: Evaluation, settings) -> list[Section]:
         caption=f"Share of customers whose realised spend fell inside their predicted p10-p90 interval, per "
                 f"predicted-spend decile; overall {inside.mean():.1%} against the 80% an honest interval covers.",
     ))
-    sections += category_sections(e)
-    sections.append(importance_section(e, settings))
     return sections
 
 
@@ -436,11 +434,25 @@ def data_quality_section(warehouse) -> Section:
     return section
 
 
+def _safely(title: str, build) -> list[Section]:
+    """The sections ``build()`` returns, or one section saying why they could not be drawn.
+
+    One broken figure (a model without ``predict_proba``, an odd warehouse) must not cost the
+    analyst the whole report; the failure is written where the figure would be and logged.
+    """
+    try:
+        result = build()
+    except Exception as error:  # noqa: BLE001 - reported in the page and the log, not swallowed
+        log.warning("report: section %r failed: %s: %s", title, type(error).__name__, error)
+        return [Section(title, notes=[f"This section could not be drawn: {type(error).__name__}: {error}"])]
+    return result if isinstance(result, list) else [result]
+
+
 def build_sections(warehouse, settings, cutoff: dt.date | None) -> tuple[list[Section], dt.date | None]:
     """Every section of the report, in reading order."""
     from scorehouse.jobs.evaluate import latest_matured_cutoff
 
-    sections = comparison_sections(warehouse)
+    sections = _safely("Model comparison", lambda: comparison_sections(warehouse))
     try:
         latest = latest_matured_cutoff(warehouse, settings)
     except NotEnoughHistory as error:
@@ -454,8 +466,19 @@ def build_sections(warehouse, settings, cutoff: dt.date | None) -> tuple[list[Se
                                                              "latest matured cutoff)."]))
         cutoff = None
     else:
-        sections += evaluation_sections(evaluation_data(warehouse, settings, cutoff), settings)
-    sections += [segment_section(warehouse), accuracy_section(warehouse), data_quality_section(warehouse)]
+        evaluation = _safely("Evaluation", lambda: evaluation_data(warehouse, settings, cutoff))
+        if isinstance(evaluation[0], Evaluation):
+            e = evaluation[0]
+            sections += _safely("Evaluation", lambda: evaluation_sections(e, settings))
+            if e.spend is not None:
+                sections += _safely("Next category: confusion matrix and per-class metrics",
+                                    lambda: category_sections(e))
+                sections += _safely("Feature importance", lambda: importance_section(e, settings))
+        else:
+            sections += evaluation
+    sections += _safely("Score distribution by segment", lambda: segment_section(warehouse))
+    sections += _safely("Realised accuracy of past runs", lambda: accuracy_section(warehouse))
+    sections += _safely("Data quality and freshness", lambda: data_quality_section(warehouse))
     return sections, cutoff
 
 

@@ -57,6 +57,7 @@ class Served:
     report_path: Path
     typical: dict[str, object] = field(default_factory=dict)  # feature -> typical value (for contributions)
     effects: list[tuple[str, str]] = field(default_factory=list)  # (field, what changing it does)
+    examples: list[str] = field(default_factory=list)  # customer ids to click on the lookup page
 
 
 def load(settings, report_path: Path) -> Served:
@@ -70,9 +71,11 @@ def load(settings, report_path: Path) -> Served:
         spend, category = _champions(warehouse, settings)
         day = warehouse.scalar("reports/newest_feature_day")
         reference = pd.DataFrame()
+        examples = warehouse.fetch_df("reports/example_customers", {"rows": EXAMPLES})["customer_id"].tolist()
         if day is not None:
             reference = next(iter(snapshot.stored_feature_batches(warehouse, day, REFERENCE_ROWS)), pd.DataFrame())
-    served = Served(settings, spend, category, _feature_types(spend, category), reference, Path(report_path))
+    served = Served(settings, spend, category, _feature_types(spend, category), reference, Path(report_path),
+                    examples=examples)
     served.typical = typical_values(spend, reference)
     served.effects = input_effects(served)
     return served
@@ -359,7 +362,7 @@ def create_app(served: Served) -> FastAPI:
                 data = customer_data(served, id)
             except NotFound as problem:
                 error, status = str(problem), 404
-        return HTMLResponse(customer_page(served, id, data, error, examples(served)), status_code=status)
+        return HTMLResponse(customer_page(served, id, data, error, served.examples), status_code=status)
 
     @app.get("/customers/{customer_id}")
     def customer_json(customer_id: str):
@@ -383,12 +386,3 @@ def create_app(served: Served) -> FastAPI:
             return JSONResponse({"detail": str(problem)}, status_code=422)
 
     return app
-
-
-def examples(served: Served) -> list[str]:
-    """A few customer ids to click (the highest predicted spend of the newest scored day)."""
-    try:
-        with Warehouse.open(served.settings.warehouse_url, read_only=True, wait_seconds=1.0) as warehouse:
-            return warehouse.fetch_df("reports/example_customers", {"rows": EXAMPLES})["customer_id"].tolist()
-    except WarehouseBusy:
-        return []

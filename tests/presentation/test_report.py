@@ -81,6 +81,7 @@ def test_report_is_one_self_contained_file_with_captioned_figures(trained, tmp_p
         assert uri.startswith("data:image/png;base64,")
         assert base64.b64decode(uri.split(",", 1)[1]).startswith(PNG_MAGIC)
     assert text.count("<figcaption>") == len(images)
+    assert "could not be drawn" not in text
     for title in ("Model comparison: spend", "Model comparison: category", "Decile gains and lift",
                   "Predicted vs realised spend", "Purchase-probability calibration", "Interval coverage",
                   "confusion matrix", "Feature importance", "Score distribution by segment",
