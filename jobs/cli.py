@@ -191,9 +191,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
 
         return demo(settings)
     if name == "report":
+        from scorehouse.features.warehouse import Warehouse
         from scorehouse.jobs.report import report
 
-        return _with_warehouse(report, settings, as_of=args.as_of, out=args.out)
+        with Warehouse.for_settings(settings, read_only=True) as warehouse:  # readers can share the file
+            return report(warehouse, settings, as_of=args.as_of, out=args.out)
     if name == "serve":
         from scorehouse.jobs.serve import serve
 

@@ -48,7 +48,9 @@ def undocumented(relations: pd.DataFrame, columns: pd.DataFrame) -> list[str]:
 
 
 def _cell(text) -> str:
-    return "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).replace("|", "\\|").replace("\n", " ")
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown(relations: pd.DataFrame, columns: pd.DataFrame) -> str:

@@ -256,7 +256,9 @@ def whatif_page(served: Served, values: dict, answer: dict | None, error: str | 
         else:
             control = (f'<input id="{spec.name}" name="{spec.name}" type="number" min="{spec.minimum:g}" '
                        f'step="{1 if spec.integer else 0.01}" value="{_e(value)}">')
-        unit = f" ({_e(spec.unit)})" if spec.unit else ""
+        notes = [spec.unit] if spec.unit else []
+        notes += ["optional"] if spec.optional else []
+        unit = f" ({_e(', '.join(notes))})" if notes else ""
         inputs.append(f'<div><label for="{spec.name}">{_e(spec.label)}{unit}</label>{control}</div>')
     body = ["<h1>What would this customer spend?</h1>",
             "<p>Describe a customer's behaviour; the champions answer for the next "

@@ -44,15 +44,16 @@ class Field:
     unit: str
     minimum: float = 0.0
     integer: bool = False
+    optional: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
     Field("frequency", "Orders so far", "orders", 0, True),
     Field("monetary", "Total spent so far", "shop currency", 0),
     Field("recency_days", "Days since the last order", "days", 0, True),
-    Field("first_purchase_days_ago", "Days since the first order (optional)", "days", 0, True),
-    Field("sessions_30d", "Browsing sessions in the last 30 days (optional)", "sessions", 0, True),
-    Field("favourite_category", "Favourite category (optional)", "", 0),
+    Field("first_purchase_days_ago", "Days since the first order", "days", 0, True, True),
+    Field("sessions_30d", "Browsing sessions in the last 30 days", "sessions", 0, True, True),
+    Field("favourite_category", "Favourite category", "", 0, False, True),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 
