@@ -87,3 +87,16 @@ def test_report_and_what_if_pages(client):
 def test_serve_binds_to_this_machine_by_default():
     args = cli.build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000
+
+
+def test_cli_predict_derives_what_the_seeds_inputs_imply(trained):
+    from scorehouse.jobs.predict import predict
+
+    few = predict(trained, {"recency_days": "12", "frequency": "5", "monetary": "400"})
+    many = predict(trained, {"recency_days": "12", "frequency": "20", "monetary": "4000"})
+    for report in (few, many):
+        assert report.spend["purchase_probability_30d"] > 0.05 and report.spend["predicted_spend_30d"] > 1.0
+        assert "btyd_x" in report.derived and "implied by them" in str(report) and "Assumed:" in str(report)
+    assert many.spend["predicted_spend_30d"] > few.spend["predicted_spend_30d"]
+    explicit = predict(trained, {"recency_days": 12, "frequency": 5, "monetary": 400, "btyd_T": 400})
+    assert explicit.spend["predicted_spend_30d"] != few.spend["predicted_spend_30d"]  # given values win
