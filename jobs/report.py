@@ -365,7 +365,10 @@ def importance_section(e: Evaluation, settings) -> Section:
                 f"feature's values are shuffled ({IMPORTANCE_REPEATS} seeded repeats, bar = mean, line = spread); "
                 f"a long bar means the model leans on that feature.",
         notes=[f"{unused} of the {len(types)} features change nothing when shuffled: the champion "
-               f"({model.metadata.get('algorithm')}) does not use them."],
+               f"({model.metadata.get('algorithm')}) does not use them."]
+        + (["The champion's final fit saw (part of) these customers' outcome window (see the note on the "
+            "evaluation cutoff): the bars show what the model leans on, not held-out accuracy."]
+           if e.notes else []),
     )
 
 
