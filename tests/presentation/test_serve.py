@@ -100,3 +100,26 @@ def test_cli_predict_derives_what_the_seeds_inputs_imply(trained):
     assert many.spend["predicted_spend_30d"] > few.spend["predicted_spend_30d"]
     explicit = predict(trained, {"recency_days": 12, "frequency": 5, "monetary": 400, "btyd_T": 400})
     assert explicit.spend["predicted_spend_30d"] != few.spend["predicted_spend_30d"]  # given values win
+
+
+def test_a_writer_holding_the_file_gets_a_503_then_service_resumes(client, trained):
+    import subprocess
+    import sys
+
+    from scorehouse.features.warehouse import database_path
+
+    customer_id = client.get("/customer").text.split('href="/customer?id=')[1].split('"')[0]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+         "time.sleep(30)", database_path(trained.warehouse_url)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        busy = client.get(f"/customers/{customer_id}")
+        assert busy.status_code == 503 and "busy" in busy.json()["detail"]
+        assert client.post("/predict", json={"frequency": 2, "monetary": 50, "recency_days": 3}).status_code == 200
+    finally:
+        holder.kill()
+        holder.wait()
+    assert client.get(f"/customers/{customer_id}").status_code == 200  # nothing held open in between
