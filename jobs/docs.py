@@ -8,7 +8,6 @@ top (and ``tests/presentation/test_docs.py`` fails on them).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
