@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", "the nightly sequence: audits, features, retrain when due, score, evaluate")
     run.add_argument("--as-of", type=_date, default=None, help="as-of day (default: yesterday)")
     run.add_argument("--export-dir", default=None, help="also write the scores as Parquet here")
+    run.add_argument("--report", default=None, metavar="FILE", help="also write the HTML report here")
 
     command("schedule", "run the nightly job on its cron schedule (catching up missed days first)")
 
@@ -171,7 +172,14 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> Any:
     if name == "run":
         from scorehouse.jobs.nightly import run_nightly
 
-        return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir)
+        result = run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir)
+        if args.report:
+            from scorehouse.features.warehouse import Warehouse
+            from scorehouse.jobs.report import report
+
+            with Warehouse.for_settings(settings, read_only=True) as warehouse:
+                return f"{result}\n{report(warehouse, settings, out=args.report)}"
+        return result
     if name == "schedule":
         from scorehouse.jobs.schedule import serve
 

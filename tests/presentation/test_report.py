@@ -95,3 +95,12 @@ def test_report_refuses_an_unmatured_cutoff_in_words(trained, tmp_path):
         result = report(warehouse, trained, as_of=dt.date(2026, 6, 29), out=tmp_path / "r.html")
     assert result.cutoff is None
     assert "has not matured" in (tmp_path / "r.html").read_text()
+
+
+@pytest.mark.slow
+def test_nightly_run_can_write_the_report(trained, tmp_path, capsys):
+    out = tmp_path / "after-run.html"
+    code = cli.main(["run", "--warehouse", trained.warehouse_url, "--artifacts-dir", str(trained.artifacts_dir),
+                     "--as-of", "2026-06-30", "--report", str(out)])
+    assert code == 0 and f"report written to {out}" in capsys.readouterr().out
+    assert "Score distribution by segment" in out.read_text()
