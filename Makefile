@@ -9,7 +9,7 @@ LOCK := requirements.lock
 LOCK_OPTIONS := --universal --python-version 3.11 --extra test pyproject.toml
 LOWEST := .venv-lowest
 
-.PHONY: demo test test-fast test-lowest install lock clean
+.PHONY: demo test test-fast test-lowest install lock clean screenshots docs
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,5 +46,15 @@ test-lowest:
 	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
 	$(LOWEST)/bin/python -m pytest -m "not slow" -q
 
+# docs/screenshots/*.png (shown in the README) from the demo warehouse; needs chromium (apt-get install -y chromium)
+screenshots: $(STAMP)
+	test -f warehouse.duckdb || $(BIN)/scorehouse demo
+	$(BIN)/scorehouse report --out report.html
+	$(BIN)/python docs/screenshots.py
+
+# docs/tables.md from the warehouse's COMMENTs
+docs: $(STAMP)
+	$(BIN)/scorehouse docs --out docs/tables.md
+
 clean:
-	rm -rf $(VENV) $(LOWEST) artifacts exports warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(VENV) $(LOWEST) artifacts exports warehouse.duckdb warehouse.duckdb.wal report.html

@@ -283,3 +283,8 @@ def _record_load(warehouse: Warehouse, report: LoadReport) -> None:
             "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         },
     )
+
+
+def rejected_by_load(warehouse: Warehouse) -> pd.DataFrame:
+    """Rows validation turned away, per input kind, load and reason."""
+    return warehouse.fetch_df("ingest.rejected_by_load")

@@ -34,7 +34,7 @@ PARAMETERS = {
     "model_id": "m-s", "promoted_at": dt.datetime(2024, 7, 1), "rejected_at": dt.datetime(2024, 7, 1),
     "rows_already_loaded": 0, "rows_loaded": 1, "rows_read": 1, "rows_rejected": 0, "rows_written": 1,
     "run_id": "r-test", "source": "test", "spend_model_id": "m-s", "status": "succeeded", "task": "spend",
-    "today": END,
+    "today": END, "rows": 10, "first_day": END - dt.timedelta(days=30), "last_day": END,
 }
 #: queries that read files: always run by an in-memory DuckDB (a server cannot see the file)
 FILE_READERS = {"ingest.csv_file", "ingest.parquet_file"}
