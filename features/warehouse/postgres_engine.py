@@ -38,6 +38,24 @@ from scorehouse.features.warehouse.base import (
 )
 
 _NAMED = re.compile(r"%\((\w+)\)s")
+#: PostgreSQL type -> the function that casts text to it or gives NULL (DuckDB's try_cast)
+TRY_CAST_FUNCTIONS = {
+    "double precision": "scorehouse_try_double",
+    "timestamp": "scorehouse_try_timestamp",
+    "boolean": "scorehouse_try_boolean",
+    "int": "scorehouse_try_integer",
+    "date": "scorehouse_try_date",
+}
+#: the functions above, created by ensure_schema (engine support, not a relation: no SQL file of ours)
+_TRY_CAST_DDL = """
+create or replace function {name}(value text) returns {kind} language plpgsql immutable parallel safe as $body$
+begin
+    return value::{kind};
+exception when others then
+    return null;
+end
+$body$
+"""
 
 
 def _portable(node: exp.Expression) -> exp.Expression:
@@ -46,6 +64,13 @@ def _portable(node: exp.Expression) -> exp.Expression:
         value = node.expressions[0]
         specials = [exp.cast(exp.Literal.string(text), "double precision") for text in ("NaN", "Infinity", "-Infinity")]
         return exp.Not(this=exp.In(this=value.copy(), expressions=specials))
+    if isinstance(node, exp.TryCast):
+        # PostgreSQL has no try_cast: a function per target type turns a failed cast into NULL
+        target = node.to.sql(dialect="postgres").lower()
+        function = TRY_CAST_FUNCTIONS.get(target)
+        if function is None:
+            raise WarehouseError(f"try_cast to {target} has no PostgreSQL translation (add it to TRY_CAST_FUNCTIONS)")
+        return exp.Anonymous(this=function, expressions=[exp.cast(node.this.copy(), "text")])
     if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
         # PostgreSQL rounds to n places only numerics (DuckDB rounds doubles too)
         return exp.Round(this=exp.cast(node.this.copy(), "numeric"), decimals=node.args["decimals"].copy())
@@ -108,6 +133,17 @@ class PostgresWarehouse(Warehouse):
         if read_only:
             warehouse._run("set default_transaction_read_only = on", {})
         return warehouse
+
+    def ensure_schema(self) -> None:
+        """The try_cast functions the translated SQL calls, then every table and view."""
+        with contextlib.closing(self._cursor()) as cursor:
+            for kind, name in TRY_CAST_FUNCTIONS.items():
+                cursor.execute(_TRY_CAST_DDL.format(name=name, kind=kind))
+                cursor.execute(
+                    f"comment on function {name}(text) is 'scorehouse: the text as {kind}, or NULL when it is "
+                    "not one (what DuckDB''s try_cast does; the translated SQL calls it)'"
+                )
+        super().ensure_schema()
 
     def sibling(self) -> PostgresWarehouse:
         return PostgresWarehouse.connect(self.url, read_only=self.read_only)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,20 @@ def _admin_sql(url: str, statements: str) -> None:
     with adbc.connect(conninfo(url), autocommit=True) as connection, connection.cursor() as cursor:
         for statement in statements.split(";"):
             cursor.execute(statement)
+
+
+def test_ingest_a_csv_into_postgres_keeps_rejected_rows_and_adds_nothing_twice(postgres_url, tmp_path):
+    csv = tmp_path / "transactions.csv"
+    csv.write_text(
+        "transaction_id,customer_id,transaction_date,total_amount\n"
+        "t1,c1,2024-06-01,10.5\n"
+        "t2,c2,2024-06-02,not a number\n"
+        "t3,,2024-06-03,3\n"
+    )
+    first = _cli("ingest", "transactions", str(csv), url=postgres_url, artifacts=tmp_path)
+    again = _cli("ingest", "transactions", str(csv), url=postgres_url, artifacts=tmp_path)
+    assert re.search(r"loaded +1\b", first.stdout) and re.search(r"unparseable_amount +1\b", first.stdout), first.stdout
+    with Warehouse.open(postgres_url, read_only=True) as warehouse:
+        assert warehouse.row_count("transactions") == 1
+        assert warehouse.row_count("rejected_transactions") == 2
+    assert re.search(r"loaded +0\b", again.stdout) and re.search(r"already loaded +1\b", again.stdout), again.stdout
