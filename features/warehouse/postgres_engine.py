@@ -38,6 +38,7 @@ from scorehouse.features.warehouse.base import (
 )
 
 _NAMED = re.compile(r"%\((\w+)\)s")
+TRANSACTIONS_INDEX = "transactions_by_customer_day"
 #: PostgreSQL type -> the function that casts text to it or gives NULL (DuckDB's try_cast)
 TRY_CAST_FUNCTIONS = {
     "double precision": "scorehouse_try_double",
@@ -135,7 +136,8 @@ class PostgresWarehouse(Warehouse):
         return warehouse
 
     def ensure_schema(self) -> None:
-        """The try_cast functions the translated SQL calls, then every table and view."""
+        """The try_cast functions the translated SQL calls, every table and view, and the index that
+        stands in for DuckDB's load order (transactions by customer and day, what the features scan)."""
         with contextlib.closing(self._cursor()) as cursor:
             for kind, name in TRY_CAST_FUNCTIONS.items():
                 cursor.execute(_TRY_CAST_DDL.format(name=name, kind=kind))
@@ -144,6 +146,7 @@ class PostgresWarehouse(Warehouse):
                     "not one (what DuckDB''s try_cast does; the translated SQL calls it)'"
                 )
         super().ensure_schema()
+        self._run(f"create index if not exists {TRANSACTIONS_INDEX} on transactions (customer_id, transaction_date)", {})
 
     def sibling(self) -> PostgresWarehouse:
         return PostgresWarehouse.connect(self.url, read_only=self.read_only)
