@@ -140,3 +140,33 @@ def test_ingest_a_csv_into_postgres_keeps_rejected_rows_and_adds_nothing_twice(p
         assert warehouse.row_count("transactions") == 1
         assert warehouse.row_count("rejected_transactions") == 2
     assert re.search(r"loaded +0\b", again.stdout) and re.search(r"already loaded +1\b", again.stdout), again.stdout
+
+
+@pytest.mark.slow
+def test_the_same_data_gives_the_same_champion_and_scores_on_both_engines(postgres_url, tmp_path):
+    import datetime as dt
+
+    import numpy as np
+
+    from scorehouse.config.settings import Settings
+    from scorehouse.jobs.generate import generate
+    from scorehouse.jobs.score import score
+    from scorehouse.jobs.train import train
+    from scorehouse.models import registry
+
+    end = dt.date(2024, 6, 30)
+    results = {}
+    for label, url in (("duckdb", f"duckdb:///{tmp_path / 'w.duckdb'}"), ("postgresql", postgres_url)):
+        settings = Settings(warehouse_url=url, artifacts_dir=tmp_path / label, _env_file=None)
+        with Warehouse.open(url) as warehouse:
+            warehouse.ensure_schema()
+            generate(warehouse, settings, customers=300, seed=3, end_date=end, dirty_share=0.0)
+            train(warehouse, settings, as_of=end)
+            champions = {task: registry.champion_row(warehouse, task)["algorithm"] for task in ("spend", "category")}
+            report = score(warehouse, settings, as_of=end)
+            results[label] = (champions, scores.scores_for_day(warehouse, end).set_index("customer_id"))
+    (duck_champions, duck), (pg_champions, pg) = results["duckdb"], results["postgresql"]
+    assert duck_champions == pg_champions
+    assert list(pg.index) == list(duck.index) and report.customers == len(pg)
+    assert np.max(np.abs(pg["predicted_spend_30d"].to_numpy() - duck["predicted_spend_30d"].to_numpy())) < 1e-6
+    assert (pg["predicted_category"] == duck["predicted_category"]).all()
