@@ -104,7 +104,7 @@ select * from final
 
 -- name: sampled_customers
 -- sampled_customers: one row per customer in training_customers that the customers table describes
--- training_customers is the customer sample registered by features/training.py
+-- training_customers is the customer sample registered by features/history.py
 with
 
 sample as (
@@ -122,7 +122,7 @@ select * from final
 
 -- name: sampled_sessions
 -- sampled_sessions: one row per browsing session started on or before $as_of by a customer in training_customers
--- training_customers is the customer sample registered by features/training.py; nothing after $as_of is copied
+-- training_customers is the customer sample registered by features/history.py; nothing after $as_of is copied
 with
 
 sample as (
@@ -141,7 +141,7 @@ select * from final
 
 -- name: sampled_transactions
 -- sampled_transactions: one row per transaction on or before $as_of of a customer in training_customers
--- training_customers is the customer sample registered by features/training.py; nothing after $as_of is copied
+-- training_customers is the customer sample registered by features/history.py; nothing after $as_of is copied
 with
 
 sample as (
