@@ -26,7 +26,7 @@ regular    purchases at regular intervals (a renewal process with gamma gaps, co
            variation 0.3), not Poisson: time since the last purchase says when the next one comes.
 rich       demographics, category taste and browsing carry real signal: the purchase rate and basket
            value follow age, income, region and category preferences closely, background browsing is
-           ~20x the default and stops at churn, and most purchases are preceded by a browsing
+           6-10x the default's and stops at churn, and most purchases are preceded by a browsing
            session in the week before. A model that uses only the purchase history leaves this out.
 =========  ==========================================================================================
 """
