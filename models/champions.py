@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
+from scorehouse.models.blend import add_blend
 from scorehouse.models.category import CATEGORY_BASELINES, category_candidates
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.evaluation import (
@@ -177,6 +178,11 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
     metric = settings.training.spend_metric
     compare = _comparer(compare_spend, settings, len(frame), notes)
     comparison = compare(candidates, frame, folds, metric)
+    blend = add_blend(comparison, candidates, types, metric)
+    if blend:
+        weights = ", ".join(f"{name} {weight:.3f}" for name, weight in comparison.blend_components.items())
+        notes.append(f"{blend}: non-negative weights on out-of-time predictions ({weights}); its metrics are "
+                     "cross-fitted (weights for one validation cutoff fitted on the others)")
     challenger = comparison.best()
     warnings = baseline_warnings(comparison, challenger, BASELINES)
     predicted = comparison.predictions[challenger]

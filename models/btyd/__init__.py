@@ -13,11 +13,14 @@ from ``scorehouse.models.btyd`` before the split still is.
 from scorehouse.models.btyd.base import BTYDFitError, BTYDInputError, _hyp2f1, _hyp2f1_series
 from scorehouse.models.btyd.beta_geo import BGNBD, _bgnbd_terms, bgnbd_log_likelihood
 from scorehouse.models.btyd.estimators import (
+    CLASSIC_PREFIXES,
     FEATURE_COLUMNS,
     NO_HISTORY_POLICIES,
     PURCHASE_MODELS,
     BTYDFeatures,
     BTYDSpendRegressor,
+    ClassicFeatures,
+    classic_feature_names,
 )
 from scorehouse.models.btyd.gamma_gamma import GammaGamma, _gamma_gamma_terms, gamma_gamma_log_likelihood
 from scorehouse.models.btyd.modified_beta_geo import MBGNBD, _mbgnbd_terms, mbgnbd_log_likelihood
@@ -25,7 +28,7 @@ from scorehouse.models.btyd.pareto_nbd import ParetoNBD, _pareto_terms, pareto_n
 
 __all__ = [
     "BGNBD", "MBGNBD", "ParetoNBD", "GammaGamma", "BTYDSpendRegressor", "BTYDFeatures", "BTYDFitError",
-    "BTYDInputError", "FEATURE_COLUMNS", "NO_HISTORY_POLICIES", "PURCHASE_MODELS", "bgnbd_log_likelihood",
+    "BTYDInputError", "ClassicFeatures", "classic_feature_names", "CLASSIC_PREFIXES", "FEATURE_COLUMNS", "NO_HISTORY_POLICIES", "PURCHASE_MODELS", "bgnbd_log_likelihood",
     "mbgnbd_log_likelihood", "pareto_nbd_log_likelihood", "gamma_gamma_log_likelihood",
     "_bgnbd_terms", "_mbgnbd_terms", "_pareto_terms", "_gamma_gamma_terms", "_hyp2f1", "_hyp2f1_series",
 ]

@@ -21,6 +21,7 @@ from scorehouse.models.btyd.pareto_nbd import ParetoNBD
 FEATURE_COLUMNS = ("btyd_expected_purchases", "btyd_p_alive", "btyd_expected_spend")
 NO_HISTORY_POLICIES = ("zero", "new_customer")
 PURCHASE_MODELS = {"bgnbd": BGNBD, "mbgnbd": MBGNBD, "pareto_nbd": ParetoNBD}
+PARETO_MAX_FIT_ROWS = 20_000  # Pareto/NBD is fitted on at most this many (seeded) rows with a summary
 
 
 class _SummaryColumns:
@@ -87,8 +88,14 @@ class _SummaryColumns:
         w = _weights(sample_weight, len(X))
         if not has_history.any():
             raise BTYDFitError(f"{type(self).__name__}: no row of {len(X)} has a repeat-purchase summary")
-        self.bgnbd_ = PURCHASE_MODELS[getattr(self, "purchase_model", "bgnbd")](penalizer=self.penalizer).fit(
-            x[has_history], t_x[has_history], T[has_history], sample_weight=w[has_history])
+        model = getattr(self, "purchase_model", "bgnbd")
+        rows = np.flatnonzero(has_history)
+        if model == "pareto_nbd" and len(rows) > PARETO_MAX_FIT_ROWS:
+            # its likelihood has no analytic gradient: estimate the four population parameters on a
+            # seeded sample of customers (they are as well determined by 20k customers as by 1M)
+            rows = np.sort(np.random.default_rng(0).choice(rows, size=PARETO_MAX_FIT_ROWS, replace=False))
+        self.bgnbd_ = PURCHASE_MODELS[model](penalizer=self.penalizer).fit(
+            x[rows], t_x[rows], T[rows], sample_weight=w[rows])
         self.gamma_gamma_ = GammaGamma(penalizer=self.penalizer).fit(x, m, sample_weight=w)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -311,3 +318,113 @@ class BTYDFeatures(_SummaryColumns, TransformerMixin, BaseEstimator):
         names = self.feature_names_in_ if input_features is None else np.asarray(input_features)
         kept = [n for n in names if n not in FEATURE_COLUMNS]
         return np.asarray([*kept, *FEATURE_COLUMNS], dtype=object)
+
+
+#: the classic purchase models ClassicFeatures fits, and the prefix of their output columns
+CLASSIC_PREFIXES = {"bgnbd": "bgnbd", "mbgnbd": "mbgnbd", "pareto_nbd": "pnbd"}
+
+
+def classic_feature_names(purchase_models=tuple(CLASSIC_PREFIXES)) -> tuple[str, ...]:
+    """Names of the columns :class:`ClassicFeatures` appends, in order."""
+    names = []
+    for model in purchase_models:
+        prefix = CLASSIC_PREFIXES[model]
+        names += [f"{prefix}_expected_purchases", f"{prefix}_p_alive", f"{prefix}_purchase_probability",
+                  f"{prefix}_expected_spend"]
+    return (*names, "gg_expected_order_value")
+
+
+class ClassicFeatures(TransformerMixin, BaseEstimator):
+    """Append the outputs of every classic model (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma) as features.
+
+    For each purchase model ``{prefix}_expected_purchases``, ``{prefix}_p_alive``,
+    ``{prefix}_purchase_probability`` and ``{prefix}_expected_spend`` (prefixes ``bgnbd``,
+    ``mbgnbd``, ``pnbd``), and once ``gg_expected_order_value`` (the Gamma-Gamma value per purchase).
+    A downstream learned model can then use the classic models' view of each customer together with
+    the behavioural, category and browsing features. Every model is fitted in ``fit``, on the
+    training fold only. A purchase model that cannot be fitted (e.g. no repeat purchase) gives NaN
+    columns, which the preprocessing imputes, rather than failing the whole pipeline.
+
+    Parameters
+    ----------
+    horizon_days : float, default=30
+    penalizer : float, default=0.0
+    purchase_models : tuple of str, default=("bgnbd", "mbgnbd", "pareto_nbd")
+
+    Attributes
+    ----------
+    models_ : dict of str to BTYDSpendRegressor or None
+        The fitted regressor per purchase model (None when it could not be fitted).
+    feature_names_in_ : ndarray of str
+    n_features_in_ : int
+    """
+
+    def __init__(self, horizon_days=30, penalizer=0.0, purchase_models=tuple(CLASSIC_PREFIXES)):
+        self.horizon_days = horizon_days
+        self.penalizer = penalizer
+        self.purchase_models = purchase_models
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit one :class:`BTYDSpendRegressor` per purchase model on the summary columns of ``X``.
+
+        Returns
+        -------
+        self : ClassicFeatures
+        """
+        self.models_ = {}
+        for model in self.purchase_models:
+            try:
+                self.models_[model] = BTYDSpendRegressor(
+                    horizon_days=self.horizon_days, penalizer=self.penalizer, purchase_model=model,
+                ).fit(X, sample_weight=sample_weight)
+            except BTYDFitError:
+                self.models_[model] = None
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X):
+        """Return a copy of ``X`` with the classic models' outputs appended.
+
+        Returns
+        -------
+        DataFrame
+        """
+        check_is_fitted(self, "models_")
+        names = classic_feature_names(self.purchase_models)
+        out = X.drop(columns=[c for c in names if c in X.columns])
+        order_value = None
+        for model in self.purchase_models:
+            prefix = CLASSIC_PREFIXES[model]
+            fitted = self.models_[model]
+            if fitted is None:
+                for suffix in ("expected_purchases", "p_alive", "purchase_probability", "expected_spend"):
+                    out[f"{prefix}_{suffix}"] = np.nan
+                continue
+            parts = fitted.predict_components(X)
+            out[f"{prefix}_expected_purchases"] = parts["btyd_expected_purchases"].to_numpy()
+            out[f"{prefix}_p_alive"] = parts["btyd_p_alive"].to_numpy()
+            out[f"{prefix}_purchase_probability"] = parts["btyd_purchase_probability"].to_numpy()
+            out[f"{prefix}_expected_spend"] = parts["btyd_expected_spend"].to_numpy()
+            if order_value is None:
+                order_value = parts["btyd_spend_per_purchase"].to_numpy()
+        out["gg_expected_order_value"] = np.nan if order_value is None else order_value
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Input names (minus replaced outputs) followed by the appended columns.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self, "models_")
+        names = classic_feature_names(self.purchase_models)
+        given = self.feature_names_in_ if input_features is None else np.asarray(input_features)
+        return np.asarray([*(n for n in given if n not in names), *names], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.target_tags.required = False
+        return tags
