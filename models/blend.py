@@ -26,6 +26,7 @@ from scorehouse.models.metrics import spend_metrics
 from scorehouse.models.preprocess import FrozenFeatures
 
 BLEND_NAME = "blend"
+CLASSIC_MODELS = ("btyd", "btyd_mbgnbd", "btyd_pareto_nbd")  # as models.spend.CLASSIC_MODELS
 MAX_COMPONENTS = 4
 
 
@@ -108,12 +109,21 @@ def crossfit_blend(predictions: np.ndarray, actual: np.ndarray, rows: pd.DataFra
 def add_blend(comparison, candidates: dict, feature_types: dict, metric: str) -> str | None:
     """Add the cross-fitted blend of the best candidates to ``comparison`` and ``candidates``.
 
-    The components are the ``MAX_COMPONENTS`` best candidates on ``metric``. The blend's row in the
+    The components are the best candidates on ``metric`` (``MAX_COMPONENTS`` at most), always including
+    the best classic buy-till-you-die model. The blend's row in the
     comparison table holds its cross-fitted metrics; its pipeline in ``candidates`` carries the
     weights fitted on all validation rows. Returns the blend's name, or None when fewer than two
     candidates produced predictions.
     """
-    components = [name for name in comparison.ranked() if name in comparison.predictions][:MAX_COMPONENTS]
+    ranked = [name for name in comparison.ranked() if name in comparison.predictions]
+    components = ranked[:MAX_COMPONENTS - 1]
+    # the best classic model always takes part: it extrapolates each customer's own long-run rate,
+    # which holds up when the level of spend shifts between the validation windows and the next one
+    classic = next((name for name in ranked if name in CLASSIC_MODELS), None)
+    if classic and classic not in components:
+        components.append(classic)
+    elif len(ranked) >= MAX_COMPONENTS:
+        components.append(ranked[MAX_COMPONENTS - 1])
     if len(components) < 2:
         return None
     matrix = np.column_stack([comparison.predictions[name] for name in components])
