@@ -24,9 +24,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from scorehouse.models.metrics import spend_metrics
 from scorehouse.models.preprocess import FrozenFeatures
+from scorehouse.models.spend import CLASSIC_MODELS, SpendModel
 
 BLEND_NAME = "blend"
-CLASSIC_MODELS = ("btyd", "btyd_mbgnbd", "btyd_pareto_nbd")  # as models.spend.CLASSIC_MODELS
 MAX_COMPONENTS = 4
 
 
@@ -137,11 +137,17 @@ def add_blend(comparison, candidates: dict, feature_types: dict, metric: str) ->
     comparison.table = table
     ranked = comparison.ranked()
     comparison.table = table.loc[ranked + [n for n in table.index if n not in ranked]]
-    from scorehouse.models.spend import SpendModel  # spend imports nothing from here; kept local for clarity
 
-    estimators = [(name, candidates[name].named_steps["model"].estimator) for name in components]
+    # each component keeps its own front (its feature list) and estimator; the blend's front passes
+    # the union of the components' features
+    estimators, union = [], {}
+    for name in components:
+        front = candidates[name].named_steps["features"]
+        union.update(front.feature_types or feature_types)
+        estimators.append((name, Pipeline([("features", clone(front)),
+                                           ("estimator", candidates[name].named_steps["model"].estimator)])))
     candidates[BLEND_NAME] = Pipeline([
-        ("features", FrozenFeatures(feature_types)),
+        ("features", FrozenFeatures(union)),
         ("model", SpendModel(BlendedRegressor(estimators, [float(w) for w in weights]))),
     ])
     comparison.blend_components = dict(zip(components, (float(w) for w in weights)))

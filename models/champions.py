@@ -37,8 +37,8 @@ from scorehouse.models.evaluation import (
 )
 from scorehouse.models.metrics import interval_coverage
 from scorehouse.models.registry import champion_row, load_registered, record_model, register_model
-from scorehouse.models.selection import Decision, baseline_warnings, promotion_decision
-from scorehouse.models.spend import BASELINES, apply_interval, interval_table, spend_candidates, with_purchase_classifier
+from scorehouse.models.selection import Decision, baseline_warnings, prefer_simpler, promotion_decision
+from scorehouse.models.spend import BASELINES, CLASSIC_MODELS, apply_interval, interval_table, spend_candidates, with_purchase_classifier
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,9 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at) ->
         weights = ", ".join(f"{name} {weight:.3f}" for name, weight in comparison.blend_components.items())
         notes.append(f"{blend}: non-negative weights on out-of-time predictions ({weights}); its metrics are "
                      "cross-fitted (weights for one validation cutoff fitted on the others)")
-    challenger = comparison.best()
+    challenger, note = prefer_simpler(comparison, comparison.best(), CLASSIC_MODELS)
+    if note:
+        notes.append(note)
     warnings = baseline_warnings(comparison, challenger, BASELINES)
     predicted = comparison.predictions[challenger]
     actual = comparison.actual.to_numpy(float)
