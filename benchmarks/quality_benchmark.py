@@ -3,7 +3,8 @@
 For every regime and seed, the product's own commands run in child processes:
 
     scorehouse generate --regime R --seed S --customers N --end-date E --replace
-    scorehouse train --as-of D            (D = E - 30: data up to D only)
+    scorehouse train --as-of D            (D = E - 30, or the last day with purchases - 30 if earlier:
+                                          data up to D only)
 
 then ``jobs.evaluate.evaluate`` (what ``scorehouse evaluate --as-of D`` runs) scores the champions
 on the cutoff D, whose outcome window D+1..D+30 no model saw, next to the classic models fitted the
@@ -58,17 +59,18 @@ def one_run(workdir: Path, regime: str, seed: int, customers: int, end: dt.date,
     artifacts = workdir / f"artifacts_{regime}_s{seed}_n{customers}"
     common = ["--warehouse", url, "--artifacts-dir", str(artifacts), "--log-level", "WARNING"]
     log = workdir / f"{regime}_s{seed}_n{customers}.log"
-    cutoff = end - dt.timedelta(days=horizon)
-    seconds = {
-        "generate": run([SCOREHOUSE, "generate", *common, "--customers", str(customers), "--seed", str(seed),
-                         "--end-date", str(end), "--regime", regime, "--replace"], log),
-        "train": run([SCOREHOUSE, "train", *common, "--as-of", str(cutoff)], log),
-    }
     from scorehouse.config import load_settings
     from scorehouse.features.warehouse import Warehouse
-    from scorehouse.jobs.evaluate import evaluate
+    from scorehouse.jobs.evaluate import evaluate, latest_matured_cutoff
 
     settings = load_settings(None, warehouse_url=url, artifacts_dir=str(artifacts))
+    seconds = {"generate": run([SCOREHOUSE, "generate", *common, "--customers", str(customers), "--seed",
+                                str(seed), "--end-date", str(end), "--regime", regime, "--replace"], log)}
+    # end - horizon, or earlier when nobody bought on the last days (a decayed cohort): the outcome
+    # window must be covered by data, as `scorehouse evaluate` requires
+    with Warehouse.for_settings(settings) as warehouse:
+        cutoff = min(end - dt.timedelta(days=horizon), latest_matured_cutoff(warehouse, settings))
+    seconds["train"] = run([SCOREHOUSE, "train", *common, "--as-of", str(cutoff)], log)
     started = time.perf_counter()
     with Warehouse.for_settings(settings) as warehouse:
         report = evaluate(warehouse, settings, as_of=cutoff)
