@@ -122,8 +122,8 @@ def table(results: list[dict]) -> str:
     by_regime: dict[str, list[dict]] = {}
     for result in results:
         by_regime.setdefault(result["regime"], []).append(summarise(result))
-    lines = ["regime    seeds  RMSE champ  classic  oracle  champ/classic  champ/oracle  top10 champ  classic  "
-             "oracle  bias   cover  Brier   ECE    cat acc/oracle  top-3  logloss (oracle)"]
+    lines = ["regime    seeds  RMSE champ  classic  oracle  champ/classic  oracle/classic  champ/oracle  top10 champ  "
+             "classic  oracle  bias   cover  Brier   ECE    cat acc/oracle  top-3  logloss (oracle)"]
     verdicts = []
     for regime, rows in by_regime.items():
         m = {key: float(np.mean([r[key] for r in rows if r.get(key) is not None]))
@@ -131,7 +131,8 @@ def table(results: list[dict]) -> str:
         spread = np.ptp([r["vs_classic"] for r in rows]) if len(rows) > 1 else 0.0
         lines.append(
             f"{regime:<9} {len(rows):>5}  {m['rmse']:>10.2f}  {m['classic_rmse']:>7.2f}  {m['oracle_rmse']:>6.2f}  "
-            f"{m['vs_classic']:>13.3f}  {m['vs_oracle']:>12.3f}  {m['top10']:>11.3f}  {m['classic_top10']:>7.3f}  "
+            f"{m['vs_classic']:>13.3f}  {1 / m['classic_vs_oracle']:>14.3f}  {m['vs_oracle']:>12.3f}  "
+            f"{m['top10']:>11.3f}  {m['classic_top10']:>7.3f}  "
             f"{m['oracle_top10']:>6.3f}  {m['bias']:.3f}  {m.get('coverage', float('nan')):.3f}  "
             f"{m['brier']:.4f}  {m['ece']:.3f}  {m.get('cat_vs_oracle', float('nan')):>14.3f}  "
             f"{m.get('top3', float('nan')):.3f}  {m.get('log_loss', float('nan')):.3f} "
