@@ -115,7 +115,8 @@ def numerical_gradient(log_likelihood):
             step = np.zeros_like(theta)
             step[k] = _GRADIENT_STEP
             up, down = log_likelihood(theta + step, *columns), log_likelihood(theta - step, *columns)
-            columns_of_gradient.append((up - down) / (2 * _GRADIENT_STEP))
+            with np.errstate(invalid="ignore"):  # inf - inf far from the optimum: rejected by _maximise
+                columns_of_gradient.append((up - down) / (2 * _GRADIENT_STEP))
         return ll, np.column_stack(columns_of_gradient)
 
     return terms
@@ -160,6 +161,14 @@ def _hyp2f1_series(A, B, C, z):
     """Power series sum_k (A)_k (B)_k / ((C)_k k!) z^k, vectorised, until terms stop mattering."""
     total = np.ones_like(z)
     term = np.ones_like(z)
+    # far from the optimum (Pareto/NBD's line search) terms can overflow: the sum is then inf and the
+    # likelihood rejects that point, so the warning says nothing useful
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _series_sum(A, B, C, z, total, term)
+
+
+def _series_sum(A, B, C, z, total, term):
+    """The loop of :func:`_hyp2f1_series` (up to ``_SERIES_TERMS`` terms)."""
     for k in range(_SERIES_TERMS):
         term = term * (A + k) * (B + k) / ((C + k) * (k + 1.0)) * z
         total = total + term
