@@ -85,7 +85,8 @@ def plan(targets: Sequence[str], reads: Mapping[str, frozenset[str]] | None = No
     consumed = [target for target in targets if target in read_by_others]
     if consumed:
         raise FeatureGraphError(f"{', '.join(consumed)} is read by other relations: build it, do not target it")
-    steps = _topological(needed)
+    _check_acyclic(needed)
+    steps = _just_in_time(targets, needed)
     last_read: dict[str, int] = {}
     for index, name in enumerate(steps):
         for source in needed[name]:
@@ -96,20 +97,38 @@ def plan(targets: Sequence[str], reads: Mapping[str, frozenset[str]] | None = No
     return Plan(tuple(targets), steps, drops)
 
 
-def _topological(reads: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
-    """Every relation after what it reads; ties broken by name, so the order is deterministic."""
+def _check_acyclic(reads: Mapping[str, frozenset[str]]) -> None:
+    """Raise :class:`FeatureGraphError` naming a cycle, if the relations read each other in one."""
     sorter = graphlib.TopologicalSorter({name: sorted(sources) for name, sources in sorted(reads.items())})
     try:
         sorter.prepare()
     except graphlib.CycleError as error:
         cycle = " -> ".join(error.args[1])
         raise FeatureGraphError(f"the feature relations read each other in a cycle: {cycle}") from None
+
+
+def _just_in_time(targets: Sequence[str], reads: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
+    """Every relation after what it reads, each built just before the first step that needs it.
+
+    A depth-first walk from each target in the order given (what it reads first, by name): a
+    relation only a later target needs is not built, and does not hold memory, while an earlier
+    target is written. Deterministic for the same files.
+    """
     order: list[str] = []
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready())
-        order.extend(ready)
-        sorter.done(*ready)
-    return tuple(order)
+    placed: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in placed:
+            return
+        for source in sorted(reads[name]):
+            visit(source)
+        placed.add(name)
+        order.append(name)
+
+    for target in reversed(targets):  # what the last target needs, then what only earlier ones need
+        visit(target)
+    intermediate = [name for name in order if name not in targets]
+    return (*intermediate, *targets)
 
 
 def temporary_name(relation: str) -> str:

@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorehouse.config import ScorehouseError, Settings, load_settings, write_example_config
 from scorehouse.features.warehouse import Warehouse
-from scorehouse.jobs import docs as docs_job
-from scorehouse.jobs import report as report_job
-from scorehouse.jobs import schedule
-from scorehouse.jobs import serve as web
-from scorehouse.jobs.build_features import build_features
-from scorehouse.jobs.demo import demo
-from scorehouse.jobs.evaluate import evaluate
-from scorehouse.jobs.generate import generate
-from scorehouse.jobs.grant_readers import grant_readers
-from scorehouse.jobs.ingest import ingest
-from scorehouse.jobs.model_layer import MODELS, ModelLayer
-from scorehouse.jobs.nightly import run_nightly
-from scorehouse.jobs.predict import explain, predict
 from scorehouse.jobs.runtime.progress import configure_logging
-from scorehouse.jobs.score import score
+
+if TYPE_CHECKING:
+    from scorehouse.jobs.model_layer import ModelLayer
 
 log = logging.getLogger("scorehouse")
 
@@ -161,59 +151,78 @@ def _with_warehouse(job: Callable[..., Any], settings: Settings, **kwargs: Any) 
         return job(warehouse, settings, **kwargs)
 
 
-def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = MODELS) -> Any:
+#: commands that ask the model layer (the real one unless a caller hands in another)
+_USES_MODELS = {"train", "score", "run", "schedule", "predict", "explain", "demo"}
+
+
+def _job(module: str) -> Any:
+    """The job module a command runs, imported only when that command runs.
+
+    The one place imports are not at the top of a module, on purpose: importing every job up front
+    (scikit-learn, SciPy, matplotlib, FastAPI, ...) cost every command, even ``--help``, about 4-5 s
+    and 200 MiB before it started (benchmarks/README.md). Module names are literal, so grep finds them.
+    """
+    return importlib.import_module(module)
+
+
+def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer | None = None) -> Any:
     """Call the job function behind ``args.command`` and return its printable result."""
     name = args.command
+    if models is None and name in _USES_MODELS:
+        models = _job("scorehouse.jobs.model_layer").MODELS
     if name == "generate":
         return _with_warehouse(
-            generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
+            _job("scorehouse.jobs.generate").generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
             days=args.days, dirty_share=args.dirty_share, replace=args.replace, regime=args.regime,
         )
     if name == "ingest":
         return _with_warehouse(
-            ingest, settings, kind=args.kind, path=args.file, mapping=dict(args.mapping),
+            _job("scorehouse.jobs.ingest").ingest, settings, kind=args.kind, path=args.file, mapping=dict(args.mapping),
             file_format=args.format,
         )
     if name == "features":
-        return _with_warehouse(build_features, settings, as_of=args.as_of)
+        return _with_warehouse(_job("scorehouse.jobs.build_features").build_features, settings, as_of=args.as_of)
     if name == "train":
         return _with_warehouse(models.train, settings, as_of=args.as_of)
     if name == "evaluate":
-        return _with_warehouse(evaluate, settings, as_of=args.as_of)
+        return _with_warehouse(_job("scorehouse.jobs.evaluate").evaluate, settings, as_of=args.as_of)
     if name == "score":
-        return _with_warehouse(score, settings, as_of=args.as_of, models=models)
+        return _with_warehouse(_job("scorehouse.jobs.score").score, settings, as_of=args.as_of, models=models)
     if name == "run":
+        run_nightly = _job("scorehouse.jobs.nightly").run_nightly
         result = run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir, models=models)
         if args.report:
+            report = _job("scorehouse.jobs.report").report
             with Warehouse.for_settings(settings, read_only=True) as warehouse:
-                return f"{result}\n{report_job.report(warehouse, settings, out=args.report)}"
+                return f"{result}\n{report(warehouse, settings, out=args.report)}"
         return result
     if name == "schedule":
-        return schedule.serve(settings, run=partial(run_nightly, models=models))
+        run_nightly = _job("scorehouse.jobs.nightly").run_nightly
+        return _job("scorehouse.jobs.schedule").serve(settings, run=partial(run_nightly, models=models))
     if name == "predict":
         values = json.loads(args.json_text) if args.json_text else {}
         values.update(dict(args.values))
-        return predict(settings, values, models)
+        return _job("scorehouse.jobs.predict").predict(settings, values, models)
     if name == "explain":
-        return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
+        return _with_warehouse(_job("scorehouse.jobs.predict").explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
     if name == "demo":
-        return demo(settings, models=models)
+        return _job("scorehouse.jobs.demo").demo(settings, models=models)
     if name == "grant-readers":
-        return _with_warehouse(grant_readers, settings, role=args.role)
+        return _with_warehouse(_job("scorehouse.jobs.grant_readers").grant_readers, settings, role=args.role)
     if name == "init-config":
         path = write_example_config(args.path)
         return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"
     if name == "report":
         with Warehouse.for_settings(settings, read_only=True) as warehouse:  # readers can share the file
-            return report_job.report(warehouse, settings, as_of=args.as_of, out=args.out)
+            return _job("scorehouse.jobs.report").report(warehouse, settings, as_of=args.as_of, out=args.out)
     if name == "serve":
-        return web.serve(settings, host=args.host, port=args.port, report_path=args.report)
+        return _job("scorehouse.jobs.serve").serve(settings, host=args.host, port=args.port, report_path=args.report)
     if name == "docs":
-        return _with_warehouse(docs_job.write_docs, settings, out=args.out)
+        return _with_warehouse(_job("scorehouse.jobs.docs").write_docs, settings, out=args.out)
     raise ScorehouseError(f"unknown command {name!r}")
 
 
-def main(argv: Sequence[str] | None = None, models: ModelLayer = MODELS) -> int:
+def main(argv: Sequence[str] | None = None, models: ModelLayer | None = None) -> int:
     """Entry point of the ``scorehouse`` console script; returns the process exit code."""
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)

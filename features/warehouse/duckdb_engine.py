@@ -127,6 +127,12 @@ class DuckDBWarehouse(Warehouse):
         cursor.fetchall()  # DuckDB refuses register() while a result is unfinished
         return -1
 
+    def _columns_of(self, sql: str, params: Mapping[str, Any]) -> list[str]:
+        cursor = self._execute(f"select * from ({sql}) as source limit 0", params)
+        names = [column[0] for column in cursor.description]
+        cursor.fetchall()
+        return names
+
     def _rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple]:
         return self._execute(sql, params).fetchall()
 
