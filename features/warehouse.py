@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
+from scorehouse.features.holders import busy_advice, lock_holder
 from scorehouse.features.sqlsource import Query, parameters_of, sql_names, sql_text
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ class WarehouseError(ScorehouseError):
 
 
 class WarehouseBusy(WarehouseError):
-    """Another process holds the DuckDB file for writing (DuckDB allows one writer or many readers)."""
+    """Another process holds the DuckDB file (DuckDB allows one writer or many readers); the message
+    says whether it reads or writes, its pid, and what to do (see ``features/holders.py``)."""
 
     exit_code = 75  # EX_TEMPFAIL: try again later
 
@@ -114,10 +116,10 @@ class Warehouse:
                 if "lock" not in str(error).lower():
                     raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
                 if time.monotonic() >= deadline:
+                    holder = lock_holder(error, wanted_read_only=read_only)
                     raise WarehouseBusy(
-                        f"warehouse {path} is busy: another process has it open for writing "
-                        f"({_lock_holder(error)}); retried for {wait_seconds:.0f}s. "
-                        "Try again when it finishes, or read the Parquet export."
+                        f"warehouse {path} is busy: {holder.describe()}; retried for {wait_seconds:.0f}s. "
+                        f"{busy_advice(path, holder)}"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -403,7 +405,3 @@ def _first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
         cursor.fetchall()
     return row
 
-
-def _lock_holder(error: Exception) -> str:
-    match = re.search(r"\(PID (\d+)\)", str(error))
-    return f"PID {match.group(1)}" if match else "holder unknown"
