@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+_SCOREHOUSE_COMMAND = re.compile(r"(^|[\s/])scorehouse(\s|$)|-m scorehouse\b|(import|from) scorehouse\b")
 _READ_LOCK_WOULD_WORK = "would be able to open this database in read-only mode"
 
 
@@ -37,10 +38,14 @@ class Holder:
 
     @property
     def is_scorehouse(self) -> bool | None:
-        """Whether the holder runs scorehouse (``None`` when its command line is unknown)."""
+        """Whether the holder runs scorehouse (``None`` when its command line is unknown).
+
+        The ``scorehouse`` console script, ``python -m scorehouse...``, or a ``-c`` script importing
+        it; a path that merely contains the word (a checkout named scorehouse) does not count.
+        """
         if self.command is None:
             return None
-        return "scorehouse" in self.command
+        return bool(_SCOREHOUSE_COMMAND.search(self.command))
 
     def describe(self) -> str:
         """``another process (PID 12, not scorehouse: duckdb -readonly wh.duckdb) has it open read-only``."""
@@ -97,7 +102,7 @@ def _command_line(pid: int) -> str | None:
     except OSError:  # not Linux, the process ended, or another user's process hidden from us
         return None
     command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-    return command or None
+    return " ".join(command.split()) or None  # one line, whatever newlines a `-c` script had
 
 
 def _shorten(command: str, limit: int = 120) -> str:
