@@ -24,4 +24,4 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 clean:
-	rm -rf $(VENV) artifacts exports warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(VENV) artifacts exports warehouse.duckdb warehouse.duckdb.wal warehouse.serving.duckdb
