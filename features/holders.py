@@ -82,7 +82,10 @@ def busy_advice(database: str | Path, holder: Holder) -> str:
     """What to do about a busy warehouse, pointing readers at the serving copy."""
     serving = serving_path(database)
     if serving.exists():
-        read_there = f"the serving copy {serving} (open it read-only; the nightly run replaces it without waiting for its readers)"
+        read_there = (
+            f"the serving copy {serving} (open it read-only; the nightly run replaces it without "
+            "waiting for its readers)"
+        )
     else:
         read_there = (
             f"the serving copy {serving}, which each successful nightly run publishes "

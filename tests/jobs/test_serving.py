@@ -120,7 +120,8 @@ def test_nightly_publishes_a_read_only_serving_copy_with_views_and_comments(fill
 
 
 def test_no_serving_copy_when_switched_off_or_in_memory(filled_file, memory_settings):
-    settings = filled_file.model_copy(update={"scoring": filled_file.scoring.model_copy(update={"serving_copy": False})})
+    scoring = filled_file.scoring.model_copy(update={"serving_copy": False})
+    settings = filled_file.model_copy(update={"scoring": scoring})
     scorefakes.make_champions(LAST_DAY)
     report = nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
     assert report.serving is None and "serving copy" not in str(report)
