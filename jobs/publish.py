@@ -26,6 +26,7 @@ raw transactions included, so it is not used).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -97,8 +98,8 @@ def publish_serving_copy(settings: Settings, run_id: str) -> PublishReport | Non
         return None
     started = time.monotonic()
     staging = target.with_name(f"{target.name}.publishing")
-    _remove(staging)  # left by a publish that was killed; the run lock says nobody else writes it
     try:
+        _remove(staging)  # left by a publish that was killed; the run lock says nobody else writes it
         with Warehouse.open(
             f"duckdb:///{staging}", threads=settings.warehouse_threads,
             memory_limit=settings.warehouse_memory_limit, wait_seconds=0,
@@ -109,13 +110,15 @@ def publish_serving_copy(settings: Settings, run_id: str) -> PublishReport | Non
         os.replace(staging, target)
         _fsync(target.parent)
     except (WarehouseError, OSError) as error:
-        _remove(staging)
+        with contextlib.suppress(OSError):
+            _remove(staging)
         raise ServingCopyFailed(
             f"run {run_id} succeeded, but its serving copy {target} was not published: {error}; "
             "readers keep the previous copy"
         ) from None
     except BaseException:
-        _remove(staging)
+        with contextlib.suppress(OSError):
+            _remove(staging)
         raise
     report = PublishReport(
         path=target, run_id=run_id, seconds=time.monotonic() - started,

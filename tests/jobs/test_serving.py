@@ -28,7 +28,13 @@ from test_signals import PRELUDE, ROOT
 from scorehouse.config.settings import Settings
 from scorehouse.features.warehouse import database_path
 from scorehouse.jobs import nightly
-from scorehouse.jobs.publish import NEWEST_DAY_ONLY, SERVED_TABLES, serving_copy_path
+from scorehouse.jobs.publish import (
+    NEWEST_DAY_ONLY,
+    SERVED_TABLES,
+    ServingCopyFailed,
+    publish_serving_copy,
+    serving_copy_path,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 
@@ -128,6 +134,34 @@ def test_no_serving_copy_when_switched_off_or_in_memory(filled_file, memory_sett
     assert not Path(database_path(settings.warehouse_url)).with_name("warehouse.serving.duckdb").exists()
     assert serving_copy_path(memory_settings) is None
     assert serving_copy_path(filled_file) is not None  # on by default
+
+
+def test_a_failed_publish_keeps_the_previous_copy_and_leaves_no_temporary_file(filled_file):
+    settings = filled_file
+    scorefakes.make_champions(LAST_DAY)
+    first = nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
+    path = serving_copy_path(settings)
+    before = (_sha256(path), path.stat().st_ino)
+    stale = path.with_name(f"{path.name}.publishing")
+    stale.write_text("left by a killed publish")
+    working = database_path(settings.warehouse_url)
+    writer = subprocess.Popen(  # a writer on the working warehouse: the copy cannot attach it
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({working!r}); print('ready', flush=True); "
+         "sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        with pytest.raises(ServingCopyFailed, match=rf"run {first.run_id} succeeded, but its serving copy .* "
+                           "was not published: .*readers keep the previous copy"):
+            publish_serving_copy(settings, first.run_id)
+    finally:
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        writer.wait(timeout=30)
+    assert (_sha256(path), path.stat().st_ino) == before
+    assert not list(path.parent.glob("*.publishing*")), "the stale and the failed temporary files are gone"
+    assert publish_serving_copy(settings, first.run_id).path == path  # and the next publish works
 
 
 @pytest.mark.slow
