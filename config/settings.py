@@ -1,16 +1,22 @@
 """Typed settings for every scorehouse command.
 
 Precedence, highest first: CLI flags (passed as keyword arguments), ``SCOREHOUSE_*`` environment
-variables, a ``.env`` file, the TOML file (``config/scorehouse.toml`` unless ``SCOREHOUSE_CONFIG_FILE``
-or ``--config`` names another), then the defaults below. Nested sections are plain ``BaseModel``s
-(a nested ``BaseSettings`` would ignore ``.env``); in the environment they use ``__``, e.g.
-``SCOREHOUSE_TRAINING__N_CUTOFFS=4``.
+variables, a ``.env`` file, one TOML file, then the defaults below. Nested sections are plain
+``BaseModel``s (a nested ``BaseSettings`` would ignore ``.env``); in the environment they use ``__``,
+e.g. ``SCOREHOUSE_TRAINING__N_CUTOFFS=4``.
+
+The TOML file is the first of: ``--config FILE``, the file named by ``SCOREHOUSE_CONFIG_FILE``, and
+``scorehouse.toml`` in the current directory (used only if it exists). A file named by the flag or the
+variable must exist. The package ships a commented example (:func:`example_config`), which
+``scorehouse init-config`` copies to ``./scorehouse.toml``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from contextvars import ContextVar
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,10 +33,16 @@ from sqlalchemy.exc import ArgumentError
 
 from scorehouse.config.errors import ScorehouseError
 
-DEFAULT_CONFIG_FILE = Path("config/scorehouse.toml")
+DEFAULT_CONFIG_FILE = Path("scorehouse.toml")  # relative: the directory scorehouse runs in
+CONFIG_FILE_VARIABLE = "SCOREHOUSE_CONFIG_FILE"
+EXAMPLE_CONFIG = "scorehouse.example.toml"  # package data of scorehouse.config
+# The file ``load_settings`` chose for the ``Settings`` it is building (``None``: not chosen by it).
+_chosen_config_file: ContextVar[Path | None] = ContextVar("_chosen_config_file", default=None)
 #: The prediction window: days D+1 .. D+30 after the as-of day D. Fixed, not a setting: the score
 #: columns analysts query are named for it (``predicted_spend_30d``, ``purchase_probability_30d``).
 HORIZON_DAYS = 30
+#: URL backends a warehouse can be opened with (``duckdb:///...``, ``postgresql[+driver]://...``)
+SUPPORTED_WAREHOUSES = ("duckdb", "postgresql")
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
@@ -79,7 +91,7 @@ class ScoringSettings(BaseModel):
     export_dir: Path | None = Field(None, description="write each run's scores as Parquet here")
     serving_copy: bool = Field(
         True, description="after each successful nightly run, publish a read-only copy for readers "
-        "beside the warehouse (warehouse.serving.duckdb next to warehouse.duckdb; none for :memory:)",
+        "beside a DuckDB warehouse (warehouse.serving.duckdb next to warehouse.duckdb; none for :memory:)",
     )
 
 
@@ -156,8 +168,11 @@ class Settings(BaseSettings):
             url = make_url(value)
         except ArgumentError:
             raise ValueError(f"a SQLAlchemy URL such as 'duckdb:///warehouse.duckdb', got {value!r}") from None
-        if url.get_backend_name() != "duckdb":
-            raise ValueError(f"a duckdb:/// URL (other warehouses are not supported yet), got {value!r}")
+        if url.get_backend_name() not in SUPPORTED_WAREHOUSES:
+            shown = url.render_as_string(hide_password=True)
+            raise ValueError(
+                f"a duckdb:///path or postgresql+psycopg://user@host:port/db URL, got {shown!r}"
+            )
         return value
 
     @classmethod
@@ -169,38 +184,64 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = Path(os.environ.get("SCOREHOUSE_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        toml_file = _chosen_config_file.get() or config_file_location()
         sources = [init_settings, env_settings, dotenv_settings]
-        if toml_file.is_file():
+        if toml_file is not None and toml_file.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
+
+
+def config_file_location(config_file: str | Path | None = None) -> Path | None:
+    """The TOML file to read: ``config_file`` (``--config``), else ``$SCOREHOUSE_CONFIG_FILE``, else
+    ``./scorehouse.toml`` if it exists, else ``None`` (defaults, environment and flags only)."""
+    if config_file is not None:
+        return Path(config_file)
+    if os.environ.get(CONFIG_FILE_VARIABLE):
+        return Path(os.environ[CONFIG_FILE_VARIABLE])
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def example_config() -> str:
+    """The commented example settings file shipped with the package."""
+    return resources.files("scorehouse.config").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")
+
+
+def write_example_config(path: str | Path = DEFAULT_CONFIG_FILE) -> Path:
+    """Write :func:`example_config` to ``path``; refuse (``SettingsError``) if ``path`` exists."""
+    path = Path(path)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(example_config())
+    except FileExistsError:
+        raise SettingsError(f"{path} already exists; not overwriting it (edit it, or remove it first)") from None
+    except OSError as error:
+        raise SettingsError(f"cannot write {path}: {error.strerror}") from None
+    return path
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
     """Build validated settings, turning any bad value into one ``SettingsError`` line.
 
-    ``config_file`` names a TOML file to read instead of the default; a named file that does not
-    exist is an error (a silently ignored config file is worse than none). ``overrides`` are CLI
-    flags; ``None`` values mean "flag not given" and are dropped.
+    ``config_file`` (``--config``) names the TOML file to read, see :func:`config_file_location`; a
+    file named by it or by ``SCOREHOUSE_CONFIG_FILE`` that does not exist is an error (a silently
+    ignored config file is worse than none). ``overrides`` are CLI flags; ``None`` values mean "flag
+    not given" and are dropped.
     """
     overrides = {key: value for key, value in overrides.items() if value is not None}
-    previous = os.environ.get("SCOREHOUSE_CONFIG_FILE")
-    if config_file is not None:
-        if not Path(config_file).is_file():
-            raise SettingsError(f"config file {config_file}: not found (expected a TOML file)")
-        os.environ["SCOREHOUSE_CONFIG_FILE"] = str(config_file)
+    toml_file = config_file_location(config_file)
+    if toml_file is not None and not toml_file.is_file():
+        named_by = "--config" if config_file is not None else CONFIG_FILE_VARIABLE
+        raise SettingsError(f"config file {toml_file} (from {named_by}): not found (expected a TOML file)")
+    token = _chosen_config_file.set(toml_file)
     try:
         return Settings(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None
     except Exception as error:  # a TOML syntax error surfaces here
-        raise SettingsError(f"settings: {error}") from None
+        where = f" in {toml_file}" if toml_file is not None else ""
+        raise SettingsError(f"settings{where}: {error}") from None
     finally:
-        if config_file is not None:
-            if previous is None:
-                os.environ.pop("SCOREHOUSE_CONFIG_FILE", None)
-            else:
-                os.environ["SCOREHOUSE_CONFIG_FILE"] = previous
+        _chosen_config_file.reset(token)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from scorehouse.config.errors import ScorehouseError
-from scorehouse.features.warehouse import Warehouse, sql_names
+from scorehouse.features.sqlsource import sql_names
+from scorehouse.features.warehouse import Warehouse
 
 
 class AuditFailed(ScorehouseError):

@@ -59,3 +59,13 @@ def copy_sample_history(source: Warehouse, target: Warehouse, customer_ids: pa.A
     with source.registered(SAMPLE_RELATION, pa.table({"customer_id": customer_ids})):
         for table, query in SAMPLED_HISTORY.items():
             target.insert_data(table, source.fetch_arrow(query, {"as_of": as_of}))
+
+
+def input_freshness(warehouse: Warehouse) -> pd.DataFrame:
+    """One row: the newest day of each input and of the scores, and when they were last written."""
+    return warehouse.fetch_df("transactions.input_freshness")
+
+
+def daily_transactions(warehouse: Warehouse, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """Transactions loaded per calendar day from ``first_day`` to ``last_day`` (days with any)."""
+    return warehouse.fetch_df("transactions.daily_transactions", {"first_day": first_day, "last_day": last_day})

@@ -88,6 +88,20 @@ def stored_customer_count(warehouse: Warehouse, as_of: dt.date) -> int:
     return int(warehouse.scalar("features.feature_row_count", {"as_of": as_of}) or 0)
 
 
+def newest_stored_day(warehouse: Warehouse) -> dt.date | None:
+    """The newest as-of day with a stored snapshot (``None`` when none is stored)."""
+    return warehouse.scalar("features.newest_feature_day")
+
+
+def stored_customer(warehouse: Warehouse, customer_id: str, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the stored wide row, the stored per-category rows) of one customer on ``as_of``."""
+    params = {"as_of": as_of, "customer_id": customer_id}
+    return (
+        warehouse.fetch_df("features.customer_feature_row", params),
+        warehouse.fetch_df("features.customer_category_rows", params),
+    )
+
+
 def stored_feature_batches(
     warehouse: Warehouse, as_of: dt.date, batch_size: int
 ) -> Iterator[pd.DataFrame]:

@@ -15,18 +15,22 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from scorehouse.config import ScorehouseError, Settings, load_settings
+from scorehouse.config import ScorehouseError, Settings, load_settings, write_example_config
 from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs import docs as docs_job
+from scorehouse.jobs import report as report_job
+from scorehouse.jobs import schedule
+from scorehouse.jobs import serve as web
 from scorehouse.jobs.build_features import build_features
 from scorehouse.jobs.demo import demo
 from scorehouse.jobs.evaluate import evaluate
 from scorehouse.jobs.generate import generate
+from scorehouse.jobs.grant_readers import grant_readers
 from scorehouse.jobs.ingest import ingest
 from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.nightly import run_nightly
 from scorehouse.jobs.predict import explain, predict
 from scorehouse.jobs.runtime.progress import configure_logging
-from scorehouse.jobs.schedule import serve
 from scorehouse.jobs.score import score
 
 log = logging.getLogger("scorehouse")
@@ -100,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", "the nightly sequence: audits, features, retrain when due, score, evaluate")
     run.add_argument("--as-of", type=_date, default=None, help="as-of day (default: yesterday)")
     run.add_argument("--export-dir", default=None, help="also write the scores as Parquet here")
+    run.add_argument("--report", default=None, metavar="FILE", help="also write the HTML report here")
 
     command("schedule", "run the nightly job on its cron schedule (catching up missed days first)")
 
@@ -115,6 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--as-of", type=_date, default=None, help="as-of day (default: latest scored)")
 
     command("demo", "build the demo warehouse if empty, train, run the nightly job, show where to look")
+
+    grant = command("grant-readers", "let a database role read the scores and nothing else (PostgreSQL)")
+    grant.add_argument("role", help="an existing database role, e.g. bi_reader")
+
+    init_config = command("init-config", "write the shipped example settings to ./scorehouse.toml (never overwrites)")
+    init_config.add_argument("path", nargs="?", default="scorehouse.toml", help="where to write (default ./scorehouse.toml)")
+
+    report = command("report", "write the HTML model report (plots of accuracy, calibration, data quality)")
+    report.add_argument("--as-of", type=_date, default=None, help="evaluation cutoff (default: latest matured)")
+    report.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
+
+    serve = command("serve", "serve the report, a what-if form, customer pages and a JSON API (read-only)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--report", default="report.html", help="report file to serve at / (default report.html)")
+
+    docs = command("docs", "write docs/tables.md from the warehouse's own table and column comments")
+    docs.add_argument("--out", default="docs/tables.md", help="Markdown file to write (default docs/tables.md)")
     return parser
 
 
@@ -155,9 +178,13 @@ def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = 
     if name == "score":
         return _with_warehouse(score, settings, as_of=args.as_of, models=models)
     if name == "run":
-        return run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir, models=models)
+        result = run_nightly(settings, as_of=args.as_of, export_dir=args.export_dir, models=models)
+        if args.report:
+            with Warehouse.for_settings(settings, read_only=True) as warehouse:
+                return f"{result}\n{report_job.report(warehouse, settings, out=args.report)}"
+        return result
     if name == "schedule":
-        return serve(settings, run=partial(run_nightly, models=models))
+        return schedule.serve(settings, run=partial(run_nightly, models=models))
     if name == "predict":
         values = json.loads(args.json_text) if args.json_text else {}
         values.update(dict(args.values))
@@ -166,6 +193,18 @@ def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = 
         return _with_warehouse(explain, settings, customer_id=args.customer_id, as_of=args.as_of, models=models)
     if name == "demo":
         return demo(settings, models=models)
+    if name == "grant-readers":
+        return _with_warehouse(grant_readers, settings, role=args.role)
+    if name == "init-config":
+        path = write_example_config(args.path)
+        return f"wrote {path} (the example settings shipped with scorehouse); edit it to change a setting"
+    if name == "report":
+        with Warehouse.for_settings(settings, read_only=True) as warehouse:  # readers can share the file
+            return report_job.report(warehouse, settings, as_of=args.as_of, out=args.out)
+    if name == "serve":
+        return web.serve(settings, host=args.host, port=args.port, report_path=args.report)
+    if name == "docs":
+        return _with_warehouse(docs_job.write_docs, settings, out=args.out)
     raise ScorehouseError(f"unknown command {name!r}")
 
 

@@ -9,14 +9,17 @@ no champion exists, and the nightly run simply replaces that day's scores.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from scorehouse.config.settings import Settings
 from scorehouse.features import history
-from scorehouse.features.warehouse import Warehouse, database_path, sql_text
+from scorehouse.features.sqlsource import sql_text
+from scorehouse.features.warehouse import Warehouse, database_path
 from scorehouse.jobs import generate as generate_job
 from scorehouse.jobs import nightly, scores
+from scorehouse.jobs import report as report_job
 from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.runtime import runs
 from scorehouse.models import registry
@@ -34,13 +37,17 @@ class DemoReport:
     trained: object
     comparison: str
     nightly: object
+    report: object = None
 
     def __str__(self) -> str:
         lines = ["== scorehouse demo =="]
         lines.append(str(self.generated) if self.generated else "data: reusing the warehouse's transactions")
         lines += ["", "== models =="]
         lines.append(str(self.trained) if self.trained else self.comparison)
-        lines += ["", "== nightly run ==", str(self.nightly), "", "== try these queries =="]
+        lines += ["", "== nightly run ==", str(self.nightly)]
+        if self.report is not None:
+            lines += ["", "== report ==", str(self.report), "serve it with the what-if form: scorehouse serve"]
+        lines += ["", "== try these queries =="]
         serving = getattr(self.nightly, "serving", None)
         path = serving.path if serving is not None else self.warehouse_path  # readers use the copy
         for name in DEMO_QUERIES:
@@ -85,8 +92,12 @@ def demo(settings: Settings, *, customers: int = DEMO_CUSTOMERS, models: ModelLa
         comparison = "" if trained else registry_comparison(warehouse)
         if in_memory:
             report = nightly.nightly(warehouse, settings, as_of=last_day, models=models)
+            html = report_job.report(warehouse, settings, out=Path(settings.artifacts_dir) / "report.html")
     if not in_memory:
         report = nightly.run_nightly(settings, as_of=last_day, models=models)
+        with Warehouse.for_settings(settings) as warehouse:
+            html = report_job.report(warehouse, settings, out=Path(path).parent / "report.html")
     return DemoReport(
-        warehouse_path=path, generated=generated, trained=trained, comparison=comparison, nightly=report
+        warehouse_path=path, generated=generated, trained=trained, comparison=comparison, nightly=report,
+        report=html,
     )

@@ -22,6 +22,7 @@ from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame
 from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.jobs.runtime.tables import cell, text_table
 from scorehouse.jobs.simulation.oracle import oracle_predictions
 from scorehouse.models import registry
 from scorehouse.models.errors import NotEnoughHistory
@@ -79,12 +80,8 @@ CATEGORY_FORMATS = {"accuracy": "{:.3f}", "top3_accuracy": "{:.3f}", "macro_f1":
 
 def _render(table: pd.DataFrame, formats: dict) -> list[str]:
     columns = [c for c in formats if c in table.columns]
-    header = ["predictor", *columns]
-    body = [[str(name)] + [formats[c].format(row[c]) if pd.notna(row[c]) else "n/a" for c in columns]
-            for name, row in table.iterrows()]
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    return ["  " + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-                             for i, cell in enumerate(cells)) for cells in [header, *body]]
+    body = [[str(name)] + [cell(row[c], formats[c]) for c in columns] for name, row in table.iterrows()]
+    return text_table(["predictor", *columns], body)
 
 
 def _outcomes(warehouse, settings, as_of: dt.date) -> pd.DataFrame:

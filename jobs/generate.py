@@ -1,7 +1,7 @@
 """``scorehouse generate``: a realistic synthetic warehouse, validated like ingested data.
 
 Customers are generated in blocks of ``CHUNK_CUSTOMERS``, each from its own random stream seeded
-by (seed, block number), with the process in ``jobs/synthetic.py``; memory stays bounded by one
+by (seed, block number), with the process in ``jobs/simulation/shop.py``; memory stays bounded by one
 block. Each block's raw rows, including a share of deliberately dirty copies, go through
 ``jobs.loading.load_rows`` exactly like an ingested file, and its hidden traits go to
 ``synthetic_truth`` for the oracle. Runs up to ``SINGLE_TRANSACTION_CUSTOMERS`` are one warehouse

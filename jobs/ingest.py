@@ -111,7 +111,7 @@ def _read(warehouse: Warehouse, file: Path, fmt: str) -> pa.Table:
     if fmt == "parquet" and not _looks_like_parquet(file):
         raise IngestError(f"cannot ingest {file}: not a Parquet file (no PAR1 magic bytes)")
     try:
-        return read_file(warehouse, file, fmt)
+        return read_file(file, fmt)
     except WarehouseError as error:
         detail = str(error).split(": ", 1)[-1]
     except Exception as error:  # noqa: BLE001 - the lazy reader can fail mid-file with DuckDB's own error

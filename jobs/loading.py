@@ -85,9 +85,14 @@ def input_columns(warehouse: Warehouse, kind: str) -> list[str]:
 READERS = {"csv": "ingest.csv_file", "parquet": "ingest.parquet_file"}
 
 
-def read_file(warehouse: Warehouse, path: Path, fmt: str) -> pa.Table:
-    """The rows of the file at ``path`` in format ``fmt`` (``csv`` or ``parquet``), read by the warehouse."""
-    return warehouse.fetch_arrow(READERS[fmt], {"path": str(path)})
+def read_file(path: Path, fmt: str) -> pa.Table:
+    """The rows of the file at ``path`` in format ``fmt`` (``csv`` or ``parquet``).
+
+    Files are read by an in-memory DuckDB whatever the warehouse (a server cannot see the file),
+    then handed to :func:`load_rows` as Arrow, which moves them into the warehouse in bulk.
+    """
+    with Warehouse.memory() as reader:
+        return reader.fetch_arrow(READERS[fmt], {"path": str(path)})
 
 
 @dataclass
@@ -278,3 +283,8 @@ def _record_load(warehouse: Warehouse, report: LoadReport) -> None:
             "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         },
     )
+
+
+def rejected_by_load(warehouse: Warehouse) -> pd.DataFrame:
+    """Rows validation turned away, per input kind, load and reason."""
+    return warehouse.fetch_df("ingest.rejected_by_load")

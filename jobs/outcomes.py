@@ -89,3 +89,8 @@ def day_accuracy(warehouse, day: dt.date) -> list[DayAccuracy]:
 def outcomes_for_day(warehouse, day: dt.date) -> pd.DataFrame:
     """The stored outcomes of ``day``'s scores, one row per scored customer."""
     return warehouse.fetch_df("outcomes.outcomes_for_day", {"as_of": day})
+
+
+def accuracy_over_time(warehouse) -> pd.DataFrame:
+    """Realised accuracy of every evaluated as-of day (and run), oldest first."""
+    return warehouse.fetch_df("outcomes.accuracy_over_time")

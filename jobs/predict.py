@@ -26,6 +26,7 @@ from scorehouse.features import snapshot
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs import scores
 from scorehouse.jobs.model_layer import MODELS, ModelLayer
+from scorehouse.jobs.presentation import whatif
 from scorehouse.jobs.score import NoChampion
 
 TOP_CONTRIBUTIONS = 8
@@ -88,11 +89,15 @@ class PredictReport:
     spend: dict
     categories: dict[str, float] | None
     not_given: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         s = self.spend
+        implied = f"{len(self.derived)} implied by them, " if self.derived else ""
         lines = [
-            f"Based on {len(self.given)} given value(s) ({self.missing} feature(s) missing, filled with typical values):",
+            f"Based on {len(self.given)} given value(s) ({implied}{self.missing} feature(s) missing, "
+            "filled with typical values):",
             f"  Expected spend in the next 30 days: {s['predicted_spend_30d']:,.2f}",
         ]
         if not math.isnan(s.get("spend_p10_30d", math.nan)):
@@ -101,6 +106,8 @@ class PredictReport:
             )
         lines.append(f"  Chance of buying anything in the next 30 days: {s['purchase_probability_30d']:.0%}")
         lines += _category_lines(self.categories)
+        if self.assumptions:
+            lines.append(f"  Assumed: {'; '.join(self.assumptions)}.")
         if self.not_given:
             shown = ", ".join(self.not_given[:10]) + (", ..." if len(self.not_given) > 10 else "")
             lines.append(f"  Not given (pass them with --set NAME=VALUE for a sharper answer): {shown}")
@@ -129,7 +136,8 @@ def predict(settings: Settings, values: dict, models: ModelLayer = MODELS) -> Pr
             raise NoChampion(f"no model registry in {warehouse.url}: run `scorehouse train` first")
         spend, category = _champions(warehouse, settings, models)
     types = _feature_types(spend, category)
-    frame = parse_values(values, types)
+    features, assumptions = implied_values(values, types)
+    frame = parse_values(features, types)
     spend_row = models.spend_outputs(spend, frame).iloc[0].astype(float).to_dict()
     probabilities = None
     if category is not None:
@@ -137,10 +145,29 @@ def predict(settings: Settings, values: dict, models: ModelLayer = MODELS) -> Pr
     given = {name: value for name, value in values.items() if value not in (None, "")}
     spend_features = list(spend.feature_types)
     not_given = [name for name in spend_features if name not in given]
+    derived = sorted(name for name in features if name not in given)
     return PredictReport(
-        given=given, missing=len(types) - len(given), spend=spend_row, categories=probabilities,
-        not_given=not_given,
+        given=given, missing=len(types) - len(given) - len(derived), spend=spend_row, categories=probabilities,
+        not_given=[name for name in not_given if name not in features], derived=derived, assumptions=assumptions,
     )
+
+
+def implied_values(values: dict, types: dict[str, str]) -> tuple[dict, list[str]]:
+    """``values`` plus every feature that frequency, monetary and recency_days imply, and the assumptions.
+
+    Given those three (the seeds' inputs), the repeat-purchase summary, order value and window
+    counts follow from them (``jobs.presentation.whatif.derive``); filling them with typical values
+    instead answered "expected spend 0.00" beside a real chance to buy. Values given explicitly win
+    over derived ones; without the three, ``values`` are used as they are.
+    """
+    behaviour = {name: value for name, value in values.items() if name in whatif.FIELD_NAMES}
+    if not {"frequency", "monetary", "recency_days"} <= behaviour.keys():
+        return dict(values), []
+    derived = whatif.derive(whatif.parse(behaviour))
+    features = {name: value for name, value in derived.features.items() if name in types}
+    features.update({name: value for name, value in values.items()
+                     if name in types or name not in whatif.FIELD_NAMES})
+    return features, derived.assumptions
 
 
 @dataclass

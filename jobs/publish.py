@@ -38,7 +38,7 @@ from scorehouse.config.errors import ScorehouseError
 from scorehouse.config.settings import Settings
 from scorehouse.features.holders import serving_path
 from scorehouse.features.sqlsource import sql_names
-from scorehouse.features.warehouse import Warehouse, WarehouseError, database_path, quote
+from scorehouse.features.warehouse import Warehouse, WarehouseError, backend_of, database_path, quote
 
 log = logging.getLogger("scorehouse")
 
@@ -78,9 +78,10 @@ class PublishReport:
 
 
 def serving_copy_path(settings: Settings) -> Path | None:
-    """Where the serving copy goes (``None`` when the setting is off or the warehouse is in memory)."""
-    if not settings.scoring.serving_copy:
-        return None
+    """Where the serving copy goes (``None`` when the setting is off, or the warehouse is in memory or
+    not DuckDB)."""
+    if not settings.scoring.serving_copy or backend_of(settings.warehouse_url) != "duckdb":
+        return None  # a server warehouse (PostgreSQL) serves readers and the writer at once
     database = database_path(settings.warehouse_url)
     if database == ":memory:":
         return None

@@ -66,3 +66,18 @@ def day_summary(warehouse: Warehouse, as_of: dt.date) -> tuple[pd.Series, list[t
     summary = warehouse.fetch_df("scores.score_summary", {"as_of": as_of}).iloc[0]
     mix = [(str(name), int(count)) for name, count in warehouse.fetch_rows("scores.category_mix", {"as_of": as_of})]
     return summary, mix
+
+
+def customer_history(warehouse: Warehouse, customer_id: str) -> pd.DataFrame:
+    """Every score of ``customer_id`` from successful runs, oldest first, with the outcome once known."""
+    return warehouse.fetch_df("scores.customer_score_history", {"customer_id": customer_id})
+
+
+def example_customers(warehouse: Warehouse, rows: int) -> list[str]:
+    """Up to ``rows`` customers of the newest scored day, highest predicted spend first."""
+    return warehouse.fetch_df("scores.example_customers", {"rows": rows})["customer_id"].tolist()
+
+
+def newest_by_segment(warehouse: Warehouse) -> pd.DataFrame:
+    """Each customer's newest successful score with its segment."""
+    return warehouse.fetch_df("scores.segment_scores")

@@ -21,6 +21,7 @@ from scorehouse.features.spine import training_set
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.progress import StageTimer
+from scorehouse.jobs.runtime.tables import cell, text_table
 from scorehouse.models.champions import CANDIDATES, Candidates, TaskResult, train_category, train_spend
 from scorehouse.models.errors import NotEnoughHistory
 from scorehouse.models.evaluation import CATEGORY_TARGET, as_dates, validation_plan
@@ -113,18 +114,14 @@ BASELINE_NAMES = {"naive_last_30d", "historical_rate", "btyd", "favourite_catego
 
 def comparison_table(table: pd.DataFrame, columns, champion: str) -> list[str]:
     """The candidates table as aligned text, best first; the challenger marked with '*'."""
-    header = ["candidate"] + [label for _, label, _ in columns]
     body, failed = [], []
     for name, row in table.iterrows():
         label = ("* " if name == champion else "  ") + name + (" (baseline)" if name in BASELINE_NAMES else "")
         if row.get("status") != "ok":
             failed.append(f"  {label}  {row.get('status')}")
             continue
-        body.append([label] + [fmt.format(row[key]) if pd.notna(row[key]) else "n/a" for key, _, fmt in columns])
-    widths = [max(len(cells[i]) for cells in [header, *body]) for i in range(len(header))]
-    lines = ["  " + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-                              for i, cell in enumerate(cells)) for cells in [header, *body]]
-    return lines + failed
+        body.append([label] + [cell(row[key], fmt) for key, _, fmt in columns])
+    return text_table(["candidate"] + [label for _, label, _ in columns], body) + failed
 
 
 def task_lines(result: TaskResult, title: str) -> list[str]:

@@ -1,1 +1,1 @@
-"""Run-time plumbing of the jobs: the run lock, run records, progress, the clock, prefetching."""
+"""Run-time plumbing of the jobs: the run lock, run records, progress, report tables, the clock, prefetching."""

@@ -1,27 +1,44 @@
-"""A lock file next to the warehouse, so two nightly runs (or schedulers) never work on it at once.
+"""A lock next to the warehouse, so two nightly runs (or schedulers) never work on it at once.
 
-``warehouse.duckdb.scorehouse-lock`` is created with ``O_CREAT | O_EXCL`` (atomic on local file
-systems) and holds who took it: pid, host, start time, command. A second taker is refused with a
-message naming the holder; a lock whose process is dead (same host) is stale and taken over. An
-in-memory warehouse needs no lock (nothing else can see it).
+The lock is a kernel advisory lock (``flock``) on ``warehouse.duckdb.scorehouse-lock``: the kernel
+grants it to one open file at a time and releases it when the holder's file is closed, which
+includes the holder dying in any way (SIGKILL, out of memory, a crash). So no guess about whether a
+recorded pid is still alive is needed, and a file left behind by a killed run blocks nobody.
+
+Once the lock is held, the file gets who holds it (pid, host, start time, command) so that a second
+taker is refused with a message naming the holder. The file is opened without truncating and only
+emptied after the lock is held, so a refused taker never erases the holder's description. On release
+the holder removes the file, then lets go of the lock; a taker that locked a file which has since
+been removed (its path now names another file or none) tries again on the current one.
+
+``flock`` needs a local file system (NFS may not enforce it) and POSIX. An in-memory warehouse needs
+no lock (nothing else can see it). A server warehouse (PostgreSQL) is locked in the server instead:
+a session advisory lock, whose holder is found in ``pg_locks`` and described by the text it left in
+its connection's ``application_name``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from scorehouse.config.errors import ScorehouseError
-from scorehouse.features.warehouse import database_path
+from scorehouse.features.warehouse import ENGINES, Warehouse, backend_of, database_path
 
 log = logging.getLogger("scorehouse")
+
+_ATTEMPTS = 5  # tries when the file is removed by a releasing holder between our open and lock
+_HOLDER_WAIT_SECONDS = 1.0  # how long a refused taker waits for a brand-new holder to write its name
 
 
 class LockHeld(ScorehouseError):
@@ -30,32 +47,30 @@ class LockHeld(ScorehouseError):
     exit_code = 75  # EX_TEMPFAIL: try again later
 
 
+@dataclass(frozen=True)
+class HeldLock:
+    """A lock this process holds: its path and the open file that carries the ``flock``."""
+
+    path: Path
+    fd: int
+
+
 def lock_path(warehouse_url: str, kind: str = "scorehouse-lock") -> Path | None:
-    """Path of the lock file for ``warehouse_url`` (``None`` for an in-memory warehouse)."""
+    """Path of the lock file for a file warehouse (``None`` in memory or on a server engine)."""
+    if ENGINES[backend_of(warehouse_url)].locks_in_server:
+        return None
     database = database_path(warehouse_url)
     if database == ":memory:":
         return None
     return Path(f"{database}.{kind}")
 
 
-def _pid_alive(pid: int) -> bool:
+def _parse(text: str) -> dict:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def read_holder(path: Path) -> dict | None:
-    """The holder recorded in a lock file (``None`` if it vanished; ``{}`` if unreadable)."""
-    try:
-        return json.loads(path.read_text() or "{}")
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
+        holder = json.loads(text or "{}")
+    except ValueError:
         return {}
+    return holder if isinstance(holder, dict) else {}
 
 
 def describe(holder: dict) -> str:
@@ -68,62 +83,105 @@ def describe(holder: dict) -> str:
     )
 
 
-def _is_stale(holder: dict) -> bool:
-    if not holder:
+def _read_fd(fd: int) -> str:
+    return os.pread(fd, 1 << 16, 0).decode("utf-8", errors="replace")
+
+
+def _current_holder(fd: int) -> dict:
+    """What the holder wrote, waiting briefly for a holder that has locked but not written yet."""
+    deadline = time.monotonic() + _HOLDER_WAIT_SECONDS
+    while True:
+        holder = _parse(_read_fd(fd))
+        if holder or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.05)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
         return False
-    return holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", -1)))
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
 
 
-def acquire(path: Path, command: str) -> None:
-    """Create the lock file or raise ``LockHeld`` naming the holder; take over stale locks."""
-    me = {
+def _me(command: str) -> dict:
+    return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": command,
     }
+
+
+def acquire(path: Path, command: str) -> HeldLock:
+    """Take the ``flock`` on ``path`` and record this process in it, or raise ``LockHeld`` naming the holder."""
+    me = _me(command)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
+    for _ in range(_ATTEMPTS):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # no O_TRUNC: the holder's text stays
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = read_holder(path)
-            if holder is None:
-                continue  # released between our open and read: try again
-            if _is_stale(holder):
-                log.warning("removing stale lock %s left by %s", path, describe(holder))
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _current_holder(fd)
+            os.close(fd)
             raise LockHeld(
-                f"warehouse is locked by {describe(holder)}; lock file {path}. "
-                "Wait for that run to finish (or delete the file if that process is gone)."
+                f"warehouse is locked by {describe(holder)}; lock file {path}. Wait for that run to "
+                "finish (the lock is released when that process ends, however it ends)."
             ) from None
-        with os.fdopen(fd, "w") as handle:
-            json.dump(me, handle)
-        return
+        except BaseException:
+            os.close(fd)
+            raise
+        if not _same_file(fd, path):  # the previous holder removed this file while we waited
+            os.close(fd)
+            continue
+        left = _parse(_read_fd(fd))
+        if left:
+            log.warning("taking over lock %s left by %s, which ended without releasing it", path, describe(left))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(me).encode("utf-8"), 0)
+        return HeldLock(path, fd)
     raise LockHeld(f"could not take lock {path}: it keeps changing hands; try again")
 
 
-def release(path: Path) -> None:
-    """Remove the lock file if this process holds it."""
-    holder = read_holder(path)
-    if holder and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+def release(lock: HeldLock) -> None:
+    """Remove the lock file, then let go of the ``flock`` (closing the file releases it)."""
+    try:
+        if _same_file(lock.fd, lock.path):
+            with contextlib.suppress(FileNotFoundError):
+                lock.path.unlink()
+    finally:
+        os.close(lock.fd)
 
 
 @contextlib.contextmanager
 def warehouse_lock(
     warehouse_url: str, command: str | None = None, kind: str = "scorehouse-lock"
 ) -> Iterator[Path | None]:
-    """Hold the warehouse's lock for the block (no-op for ``:memory:``); yields the lock path."""
+    """Hold the warehouse's lock for the block (no-op for ``:memory:``); yields the lock file's path.
+
+    On a server engine (PostgreSQL) the lock is the server's advisory lock, held by a connection of
+    its own for the block: it spans machines, and the server releases it when that connection ends.
+    """
+    command = command or " ".join(["scorehouse", *sys.argv[1:]]).strip()
+    if ENGINES[backend_of(warehouse_url)].locks_in_server:
+        with Warehouse.open(warehouse_url) as holder_connection:
+            holder = holder_connection.try_lock(kind, f"pid {os.getpid()} on {socket.gethostname()}: {command}")
+            if holder is not None:
+                raise LockHeld(
+                    f"warehouse is locked by {holder or 'an unknown process'} (a server advisory lock named "
+                    f"{kind}). Wait for that run to finish (the server releases the lock when that "
+                    "process's connection ends, however it ends)."
+                )
+            yield None
+        return
     path = lock_path(warehouse_url, kind)
     if path is None:
         yield None
         return
-    acquire(path, command or " ".join(["scorehouse", *sys.argv[1:]]).strip())
+    held = acquire(path, command)
     try:
         yield path
     finally:
-        release(path)
+        release(held)

@@ -3,7 +3,7 @@
 Evaluation compares the trained models against it (``scorehouse evaluate``) to say how much of the
 achievable accuracy they reach. It reads ``synthetic_truth`` (written by ``scorehouse generate``)
 and, for the category chain's state, each customer's last purchase on or before the as-of day;
-the expectations are exact for the process in ``jobs/synthetic.py`` (see
+the expectations are exact for the process in ``jobs/simulation/shop.py`` (see
 ``synthetic.expected_outcomes``). It knows each customer's churn date, so it is an upper bound for
 anything learned from the data, except for one signal it ignores: browsing sessions in the last
 days before the as-of day hint at the category of a purchase just after it.

@@ -1,6 +1,6 @@
 """The synthetic shop: the generative process behind ``scorehouse generate`` and its oracle.
 
-Both the generator (``jobs/generate.py``) and the oracle (``jobs/oracle.py``) use this module, so the
+Both the generator (``jobs/generate.py``) and the oracle (``jobs/simulation/oracle.py``) use this module, so the
 oracle's expectations are exact for the process that produced the data. The process, per customer:
 
 - Demographics (age, gender, income, region) and a hidden sign-up day spread over the period.

@@ -74,3 +74,39 @@ final as (
 )
 
 select * from final
+
+-- name: customer_category_rows
+-- one row per category: the stored per-category features of $customer_id as of $as_of
+with category_features as (
+    select * from customer_category_features where as_of_date = $as_of and customer_id = $customer_id
+),
+
+final as (
+    select * from category_features
+)
+
+select * from final
+
+-- name: customer_feature_row
+-- one row (or none): the stored features of $customer_id as of $as_of
+with features as (
+    select * from customer_features where as_of_date = $as_of and customer_id = $customer_id
+),
+
+final as (
+    select * from features
+)
+
+select * from final
+
+-- name: newest_feature_day
+-- one value: the newest as-of day with stored features (NULL when none)
+with days as (
+    select as_of_date from customer_features
+),
+
+final as (
+    select max(as_of_date) as newest_feature_day from days
+)
+
+select * from final

@@ -67,7 +67,7 @@ select * from final order by customer_id
 
 -- name: create_synthetic_truth
 -- one row per generated customer: the hidden traits of the synthetic shop (written by `scorehouse
--- generate` only; features and models never read it, the oracle in jobs/oracle.py does)
+-- generate` only; features and models never read it, the oracle in jobs/simulation/oracle.py does)
 create table if not exists synthetic_truth (
     customer_id varchar not null,
     signup_date date not null,
@@ -110,4 +110,4 @@ comment on column synthetic_truth.preference_toys is 'Probability that a freshly
 comment on column synthetic_truth.period_start is 'First day of generated data.';
 comment on column synthetic_truth.period_end is 'Last day of generated data.';
 comment on column synthetic_truth.seed is 'Random seed of the generate run.';
-comment on column synthetic_truth.process_version is 'Version of the generative process (jobs/synthetic.py) whose rules the oracle applies to these traits.';
+comment on column synthetic_truth.process_version is 'Version of the generative process (jobs/simulation/shop.py) whose rules the oracle applies to these traits.';

@@ -104,7 +104,7 @@ select * from final
 
 -- name: sampled_customers
 -- sampled_customers: one row per customer in training_customers that the customers table describes
--- training_customers is the customer sample registered by features/training.py
+-- training_customers is the customer sample registered by features/history.py
 with
 
 sample as (
@@ -122,7 +122,7 @@ select * from final
 
 -- name: sampled_sessions
 -- sampled_sessions: one row per browsing session started on or before $as_of by a customer in training_customers
--- training_customers is the customer sample registered by features/training.py; nothing after $as_of is copied
+-- training_customers is the customer sample registered by features/history.py; nothing after $as_of is copied
 with
 
 sample as (
@@ -141,7 +141,7 @@ select * from final
 
 -- name: sampled_transactions
 -- sampled_transactions: one row per transaction on or before $as_of of a customer in training_customers
--- training_customers is the customer sample registered by features/training.py; nothing after $as_of is copied
+-- training_customers is the customer sample registered by features/history.py; nothing after $as_of is copied
 with
 
 sample as (
@@ -154,6 +154,70 @@ final as (
     from transactions
     where transactions.transaction_date < cast($as_of as date) + interval '1 day'
       and transactions.customer_id in (select customer_id from sample)
+)
+
+select * from final
+
+-- name: daily_transactions
+-- one row per calendar day from $first_day to $last_day that has transactions: how many were loaded
+with transactions_in_range as (
+    select cast(transaction_date as date) as transaction_day
+    from transactions
+    where cast(transaction_date as date) between $first_day and $last_day
+),
+
+final as (
+    select transaction_day, count(*) as transactions
+    from transactions_in_range
+    group by transaction_day
+    order by transaction_day
+)
+
+select * from final
+
+-- name: input_freshness
+-- one row: the newest day of each input and of the scores, and when data and scores were last written
+with transaction_days as (
+    select max(cast(transaction_date as date)) as newest_transaction_day, count(*) as transactions
+    from transactions
+),
+
+session_days as (
+    select max(cast(session_start as date)) as newest_session_day from sessions
+),
+
+signups as (
+    select max(signup_date) as newest_signup_day, count(*) as customers from customers
+),
+
+loads as (
+    select max(loaded_at) as last_load_at from ingest_loads
+),
+
+scores as (
+    select max(as_of_date) as newest_scored_day from latest_scores
+),
+
+runs as (
+    select max(finished_at) as last_successful_run_at from job_runs where status = 'succeeded'
+),
+
+final as (
+    select
+        transaction_days.newest_transaction_day,
+        transaction_days.transactions,
+        session_days.newest_session_day,
+        signups.newest_signup_day,
+        signups.customers,
+        loads.last_load_at,
+        scores.newest_scored_day,
+        runs.last_successful_run_at
+    from transaction_days
+    cross join session_days
+    cross join signups
+    cross join loads
+    cross join scores
+    cross join runs
 )
 
 select * from final

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scorehouse.config import Settings, SettingsError, load_settings
+from scorehouse.config import Settings, SettingsError, config_file_location, example_config, load_settings
+from scorehouse.jobs import cli
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,7 @@ def test_defaults():
 
 
 def test_precedence_flags_over_env_over_dotenv_over_toml(monkeypatch, tmp_path):
-    Path("config").mkdir()
-    Path("config/scorehouse.toml").write_text('warehouse_threads = 3\nrandom_seed = 7\ntimezone = "Europe/Berlin"\n[training]\nn_cutoffs = 3\n')
+    Path("scorehouse.toml").write_text('warehouse_threads = 3\nrandom_seed = 7\ntimezone = "Europe/Berlin"\n[training]\nn_cutoffs = 3\n')
     Path(".env").write_text("SCOREHOUSE_RANDOM_SEED=8\nSCOREHOUSE_TIMEZONE=Asia/Tokyo\n")
     monkeypatch.setenv("SCOREHOUSE_TIMEZONE", "America/New_York")
     settings = load_settings(warehouse_url="duckdb:///other.duckdb")
@@ -48,6 +48,49 @@ def test_explicit_config_file(tmp_path):
     path = tmp_path / "custom.toml"
     path.write_text('artifacts_dir = "models_here"\n')
     assert load_settings(path).artifacts_dir == Path("models_here")
+
+
+def test_config_file_location_flag_over_variable_over_current_directory(monkeypatch, tmp_path):
+    assert config_file_location() is None  # nothing in the current directory: defaults only
+    Path("scorehouse.toml").write_text("random_seed = 1\n")
+    Path("from_env.toml").write_text("random_seed = 2\n")
+    Path("from_flag.toml").write_text("random_seed = 3\n")
+    assert config_file_location() == Path("scorehouse.toml")
+    assert load_settings().random_seed == 1
+    monkeypatch.setenv("SCOREHOUSE_CONFIG_FILE", "from_env.toml")
+    assert load_settings().random_seed == 2
+    assert load_settings("from_flag.toml").random_seed == 3
+
+
+def test_a_config_folder_in_the_current_directory_is_not_read():
+    Path("config").mkdir()
+    Path("config/scorehouse.toml").write_text("random_seed = 1\n")
+    assert config_file_location() is None
+    assert load_settings().random_seed == 42
+
+
+def test_a_missing_file_named_by_the_variable_is_an_error(monkeypatch, tmp_path):
+    Path("scorehouse.toml").write_text("random_seed = 1\n")
+    monkeypatch.setenv("SCOREHOUSE_CONFIG_FILE", str(tmp_path / "absent.toml"))
+    with pytest.raises(SettingsError, match=r"absent.toml \(from SCOREHOUSE_CONFIG_FILE\): not found"):
+        load_settings()
+
+
+def test_the_shipped_example_is_valid_and_states_the_defaults():
+    assert "[training]" in example_config()
+    Path("example.toml").write_text(example_config())
+    assert load_settings("example.toml") == load_settings()
+
+
+def test_init_config_writes_the_example_and_never_overwrites(capsys):
+    assert cli.main(["init-config"]) == 0
+    assert Path("scorehouse.toml").read_text() == example_config()
+    assert "wrote scorehouse.toml" in capsys.readouterr().out
+    Path("scorehouse.toml").write_text("random_seed = 5\n")
+    assert cli.main(["init-config"]) != 0
+    assert "scorehouse.toml already exists" in capsys.readouterr().err
+    assert Path("scorehouse.toml").read_text() == "random_seed = 5\n"
+    assert load_settings().random_seed == 5
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pytest
 
 from scorehouse.features.holders import lock_holder, serving_path
-from scorehouse.features.warehouse import Warehouse, WarehouseBusy, WarehouseError, parameters_of, quote
+from scorehouse.features.sqlsource import parameters_of
+from scorehouse.features.warehouse import Warehouse, WarehouseBusy, WarehouseError, quote
 
 
 def test_parameters_are_found_and_comments_ignored():

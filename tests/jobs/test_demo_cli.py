@@ -24,6 +24,7 @@ def test_demo_builds_once_then_reuses(settings):
     assert first.generated is not None and len(scorefakes.TRAIN_CALLS) == 1
     assert "scored 3" in text and "customer_segments" in text and "duckdb -readonly" in text
     assert text.count("select ") >= 3
+    assert f"report written to {(Path(settings.warehouse_url.split(':///')[1]).parent / 'report.html').resolve()}" in text
     second = demo_module.demo(settings, customers=300, models=MODELS)
     assert second.generated is None and len(scorefakes.TRAIN_CALLS) == 1  # reused data and models
     assert "reusing the warehouse's transactions" in str(second)

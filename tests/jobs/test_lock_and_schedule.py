@@ -43,16 +43,47 @@ def test_cli_run_exits_non_zero_while_locked(filled_file, capsys):
     assert "locked by pid" in capsys.readouterr().err
 
 
-def test_stale_lock_of_a_dead_process_is_taken_over(filled_file):
+def test_a_lock_file_left_without_a_kernel_lock_is_taken_over(filled_file):
     settings = filled_file
     scorefakes.make_champions(LAST_DAY)
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
     path = lock_path(settings.warehouse_url)
-    holder = {"pid": dead.pid, "host": os.uname().nodename, "started_at": "x", "command": "killed run"}
+    # The recorded pid is alive (this very process) on this host: the old pid guess would refuse it.
+    holder = {"pid": os.getpid(), "host": os.uname().nodename, "started_at": "x", "command": "killed run"}
     path.write_text(json.dumps(holder))
     report = nightly.run_nightly(settings, as_of=LAST_DAY, models=MODELS)
     assert report.score_report.customers == 40 and not path.exists()
+
+
+_HOLD_THE_LOCK = """
+import sys, time
+from scorehouse.jobs.runtime.lock import warehouse_lock
+with warehouse_lock(sys.argv[1], command="scorehouse run (to be killed)"):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_the_lock_of_a_sigkilled_holder_is_free(filled_file):
+    settings = filled_file
+    path = lock_path(settings.warehouse_url)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_THE_LOCK, settings.warehouse_url], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockHeld) as refused:
+            with warehouse_lock(settings.warehouse_url, command="second"):
+                pass
+        assert f"pid {holder.pid} " in str(refused.value)
+        assert "scorehouse run (to be killed)" in str(refused.value)
+        assert json.loads(path.read_text())["pid"] == holder.pid  # the refused taker erased nothing
+    finally:
+        holder.kill()  # SIGKILL: no clean-up runs, the file stays
+        holder.wait()
+    assert json.loads(path.read_text())["pid"] == holder.pid
+    scorefakes.make_champions(LAST_DAY)
+    assert nightly.run_nightly(settings, as_of=LAST_DAY).score_report.customers == 40
+    assert not path.exists()
 
 
 def test_in_memory_warehouses_need_no_lock():

@@ -8,7 +8,7 @@ import pandas as pd
 
 from scorehouse.features import graph
 from scorehouse.features.sqlsource import Query
-from scorehouse.features.warehouse import Warehouse, WarehouseError
+from scorehouse.features.warehouse import DuckDBWarehouse, Warehouse, WarehouseError
 
 D = dt.date(2025, 3, 31)  # the as-of day most tests use
 
@@ -18,7 +18,7 @@ TRANSACTION_COLUMNS = [
 ]
 
 
-class FailingWarehouse(Warehouse):
+class FailingWarehouse(DuckDBWarehouse):
     """A real in-memory warehouse whose inserts into ``fail_table`` fail, from the ``fail_on``-th on.
 
     Tests hand it to the code under test instead of patching: the failure comes from the warehouse,

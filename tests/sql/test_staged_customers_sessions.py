@@ -1,4 +1,4 @@
-"""sql/ingest/staged_customers.sql and staged_sessions.sql: one outcome per incoming row."""
+"""sql/staging/staged_customers.sql and staged_sessions.sql: one outcome per incoming row."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _read_only_warehouse() -> Warehouse:
 
 
 def staged(kind: str, rows: list[dict], warehouse: Warehouse | None = None, categories=None) -> list[dict]:
-    """Run sql/ingest/staged_<kind>.sql on text rows; outcome rows ordered by source_row."""
+    """Run sql/staging/staged_<kind>.sql on text rows; outcome rows ordered by source_row."""
     warehouse = warehouse or _read_only_warehouse()
     columns = sorted({key for row in rows for key in row})
     table = pa.table({c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns})

@@ -1,4 +1,4 @@
-"""sql/ingest/staged_transactions.sql: one outcome per incoming row, input rows written beside it."""
+"""sql/staging/staged_transactions.sql: one outcome per incoming row, input rows written beside it."""
 
 from __future__ import annotations
 
