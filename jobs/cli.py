@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--days", type=int, default=730, help="days of history (default 730)")
     generate.add_argument("--dirty-share", type=float, default=0.01, help="share of dirty rows (default 0.01)")
     generate.add_argument("--replace", action="store_true", help="replace existing data instead of refusing")
+    generate.add_argument(
+        "--regime", default="default",
+        choices=["default", "btyd", "cohort", "seasonal", "regular", "rich"],
+        help="generative process (default: the default shop; see jobs/simulation/regimes.py)",
+    )
 
     ingest = command("ingest", "load a CSV or Parquet file, rejecting bad rows with a reason")
     ingest.add_argument("kind", choices=["transactions", "customers", "sessions"])
@@ -162,7 +167,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, models: ModelLayer = 
     if name == "generate":
         return _with_warehouse(
             generate, settings, customers=args.customers, seed=args.seed, end_date=args.end_date,
-            days=args.days, dirty_share=args.dirty_share, replace=args.replace,
+            days=args.days, dirty_share=args.dirty_share, replace=args.replace, regime=args.regime,
         )
     if name == "ingest":
         return _with_warehouse(

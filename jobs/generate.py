@@ -1,7 +1,8 @@
 """``scorehouse generate``: a realistic synthetic warehouse, validated like ingested data.
 
 Customers are generated in blocks of ``CHUNK_CUSTOMERS``, each from its own random stream seeded
-by (seed, block number), with the process in ``jobs/simulation/shop.py``; memory stays bounded by one
+by (seed, block number), with the process of the chosen regime (``jobs/simulation/regimes.py``; the
+default regime is ``jobs/simulation/shop.py`` unchanged); memory stays bounded by one
 block. Each block's raw rows, including a share of deliberately dirty copies, go through
 ``jobs.loading.load_rows`` exactly like an ingested file, and its hidden traits go to
 ``synthetic_truth`` for the oracle. Runs up to ``SINGLE_TRANSACTION_CUSTOMERS`` are one warehouse
@@ -25,7 +26,7 @@ from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.loading import LoadReport, load_rows
 from scorehouse.jobs.runtime.clock import yesterday
 from scorehouse.jobs.runtime.progress import progress
-from scorehouse.jobs.simulation import oracle
+from scorehouse.jobs.simulation import oracle, regimes
 from scorehouse.jobs.simulation import shop as synthetic
 
 CATEGORIES = list(synthetic.CATEGORIES)
@@ -40,8 +41,9 @@ SINGLE_TRANSACTION_CUSTOMERS = 500_000
 LOADED_TABLES = (
     "transactions", "customers", "sessions", "rejected_transactions", "rejected_customers", "rejected_sessions",
 )
+TRUTH_TABLES = ("synthetic_truth", "synthetic_extra_traits")
 CLEARED_TABLES = (
-    "transactions", "customers", "sessions", "synthetic_truth",
+    "transactions", "customers", "sessions", *TRUTH_TABLES,
     "rejected_transactions", "rejected_customers", "rejected_sessions",
 )
 TRANSACTION_DIRT = (
@@ -66,6 +68,7 @@ class GenerateReport:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
+    regime: str = "default"
 
     def add(self, report: LoadReport) -> None:
         """Fold one ``load_rows`` outcome into the totals."""
@@ -77,7 +80,8 @@ class GenerateReport:
     def __str__(self) -> str:
         lines = [
             f"generated {self.customers:,} customers, {self.period_start} to {self.period_end}, "
-            f"seed {self.seed}, in {self.seconds:.1f}s",
+            f"seed {self.seed}, in {self.seconds:.1f}s"
+            + ("" if self.regime == "default" else f", regime {self.regime}"),
         ]
         for kind in ("customers", "transactions", "sessions"):
             rejected = self.rejected.get(kind, {})
@@ -103,6 +107,7 @@ def generate(
     replace: bool = False,
     chunk_customers: int = CHUNK_CUSTOMERS,
     single_transaction_customers: int = SINGLE_TRANSACTION_CUSTOMERS,
+    regime: str = "default",
 ) -> GenerateReport:
     """Fill an empty warehouse with ``customers`` synthetic customers over ``days`` days to ``end_date``.
 
@@ -111,7 +116,8 @@ def generate(
     sessions unless ``replace`` (then those tables, the rejected tables and synthetic_truth are
     cleared first). Same arguments, same tables. Up to ``SINGLE_TRANSACTION_CUSTOMERS`` the run is
     one transaction; larger runs commit per block and undo their blocks if one fails (after a
-    ``replace``, the old data is then gone: the clearing committed first).
+    ``replace``, the old data is then gone: the clearing committed first). ``regime`` names the
+    generative process (``jobs/simulation/regimes.py``); "default" is the original one, unchanged.
     """
     started = time.perf_counter()
     if customers < 1:
@@ -123,6 +129,9 @@ def generate(
     seed = settings.random_seed if seed is None else seed
     if seed < 0:
         raise GenerateError(f"--seed must be a non-negative integer, got {seed}")
+    if regime not in regimes.REGIMES:
+        raise GenerateError(f"--regime must be one of {', '.join(regimes.REGIMES)}, got {regime!r}")
+    process = regimes.REGIMES[regime]
     if end_date is None:
         end_date = yesterday(settings.timezone)
     start = end_date - dt.timedelta(days=days - 1)
@@ -135,8 +144,9 @@ def generate(
                     "(pass --replace to delete the existing data first)"
                 )
 
-    report = GenerateReport(customers=customers, seed=seed, period_start=start, period_end=end_date)
-    cal = synthetic.calendar(start, days)
+    report = GenerateReport(customers=customers, seed=seed, period_start=start, period_end=end_date,
+                            regime=regime)
+    cal = process.calendar(start, days)
     id_width = max(7, len(str(customers)))
     n_chunks = -(-customers // chunk_customers)
     atomic = customers <= single_transaction_customers
@@ -144,8 +154,8 @@ def generate(
     next_transaction = 1
     with warehouse.transaction() if atomic else contextlib.nullcontext():
         with warehouse.transaction():
-            oracle.create_truth_table(warehouse)
-            for table in CLEARED_TABLES if replace else ("synthetic_truth",):
+            oracle.create_truth_tables(warehouse)
+            for table in CLEARED_TABLES if replace else TRUTH_TABLES:
                 warehouse.delete_all(table)  # the truth must describe exactly the data generated now
         try:
             for chunk in progress(range(n_chunks), n_chunks, "generate"):
@@ -153,7 +163,7 @@ def generate(
                 block = _Block(
                     seed=seed, chunk=chunk, first_customer=first,
                     size=min(chunk_customers, customers - first), cal=cal, start=start,
-                    end_date=end_date, id_width=id_width, dirty_share=dirty_share,
+                    end_date=end_date, id_width=id_width, dirty_share=dirty_share, process=process,
                 )
                 load_ids.append(f"generate-s{seed}-{end_date:%Y%m%d}-{customers}-c{chunk:04d}")
                 with warehouse.transaction():
@@ -181,6 +191,9 @@ def _write_block(
     report.add(load_rows(warehouse, "transactions", transactions, categories=CATEGORIES, **options))
     report.add(load_rows(warehouse, "sessions", block.session_rows(), categories=CATEGORIES, **options))
     warehouse.insert_data("synthetic_truth", block.truth_rows(block.seed, block.end_date))
+    extra = block.extra_trait_rows()
+    if extra.num_rows:
+        warehouse.insert_data("synthetic_extra_traits", extra)
 
 
 def _undo(warehouse: Warehouse, load_ids: list[str]) -> None:
@@ -189,7 +202,8 @@ def _undo(warehouse: Warehouse, load_ids: list[str]) -> None:
         for load_id in load_ids:
             for table in (*LOADED_TABLES, "ingest_loads"):
                 warehouse.delete_where(table, load_id=load_id)
-        warehouse.delete_all("synthetic_truth")
+        for table in TRUTH_TABLES:
+            warehouse.delete_all(table)
 
 
 class _Block:
@@ -198,16 +212,17 @@ class _Block:
     def __init__(
         self, *, seed: int, chunk: int, first_customer: int, size: int, cal: synthetic.Calendar,
         start: dt.date, end_date: dt.date, id_width: int, dirty_share: float,
+        process: regimes.Regime | None = None,
     ):
         self.seed = seed
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, chunk]))
         self.start = np.datetime64(start, "s")
         self.end_date = end_date
         self.dirty_share = dirty_share
-        days = len(cal.rate)
-        self.traits = synthetic.draw_traits(self.rng, size, days)
-        self.purchases = synthetic.draw_purchases(self.rng, self.traits, cal)
-        self.sessions = synthetic.draw_sessions(self.rng, self.traits, self.purchases, days)
+        self.process = process or regimes.REGIMES["default"]
+        drawn = self.process.draw(self.rng, size, cal)
+        self.traits, self.purchases, self.sessions = drawn.traits, drawn.purchases, drawn.sessions
+        self.extra = drawn.extra
         self.ids = fixed_width_ids("C", np.arange(first_customer + 1, first_customer + size + 1), id_width)
 
     def _dirty(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -327,8 +342,19 @@ class _Block:
         columns["period_start"] = pa.array(np.full(n, first_day))
         columns["period_end"] = pa.array(np.full(n, np.datetime64(end_date, "D")))
         columns["seed"] = pa.array(np.full(n, seed, dtype=np.int64))
-        columns["process_version"] = pa.array(np.full(n, synthetic.PROCESS_VERSION))
+        columns["process_version"] = pa.array(np.full(n, self.process.process_version))
         return pa.table(columns)
+
+    def extra_trait_rows(self) -> pa.Table:
+        """One synthetic_extra_traits row per customer and regime-specific trait (none by default)."""
+        names = sorted(self.extra)
+        n = len(self.ids)
+        return pa.table({
+            "customer_id": pa.concat_arrays([self.ids] * len(names)) if names else pa.array([], pa.string()),
+            "trait": pa.array([name for name in names for _ in range(n)], type=pa.string()),
+            "value": pa.array(np.concatenate([np.asarray(self.extra[name], dtype=float) for name in names])
+                              if names else np.zeros(0)),
+        })
 
 
 def fixed_width_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.features import history
 from scorehouse.features.labels import label_frame
 from scorehouse.features.snapshot import feature_frame
@@ -124,14 +125,14 @@ class Evaluation:
 def evaluation_data(warehouse, settings, cutoff: dt.date) -> Evaluation:
     """Features as of ``cutoff``, what happened in the next ``horizon_days``, and every prediction."""
     features = feature_frame(warehouse, cutoff)
-    labels = label_frame(warehouse, cutoff, settings.horizon_days)
+    labels = label_frame(warehouse, cutoff)
     frame = features.merge(labels, on="customer_id", how="left", validate="1:1")
     frame["future_spend_30d"] = frame["future_spend_30d"].fillna(0.0).astype(float)
     frame["purchased_30d"] = frame["purchased_30d"].fillna(False).astype(bool)
     notes = []
     oracle = None
     if warehouse.table_exists("synthetic_truth"):
-        predictions = oracle_predictions(warehouse, cutoff, settings.horizon_days)
+        predictions = oracle_predictions(warehouse, cutoff, HORIZON_DAYS)
         if predictions is not None and not predictions.empty:
             oracle = frame[["customer_id"]].merge(predictions, on="customer_id", how="left", validate="1:1")
             known = oracle["expected_spend_30d"].notna().to_numpy()
@@ -235,7 +236,7 @@ def _comparison_frame(stored) -> pd.DataFrame:
 def evaluation_sections(evaluation: Evaluation, settings) -> list[Section]:
     """Gains, predicted vs realised, calibration, coverage, confusion, importance on the cutoff."""
     e = evaluation
-    window = f"{e.cutoff + dt.timedelta(days=1)} to {e.cutoff + dt.timedelta(days=settings.horizon_days)}"
+    window = f"{e.cutoff + dt.timedelta(days=1)} to {e.cutoff + dt.timedelta(days=HORIZON_DAYS)}"
     sections = []
     if e.spend is None:
         return [Section("Evaluation", notes=["No spend champion: nothing to evaluate."])]
@@ -492,7 +493,7 @@ def report(warehouse, settings, *, as_of: dt.date | None = None, out: str | Path
     sections, cutoff = build_sections(warehouse, settings, as_of)
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     subtitle = (f"Warehouse {warehouse.url}; generated {generated} UTC; "
-                + (f"evaluation cutoff {cutoff} (outcomes over the next {settings.horizon_days} days)."
+                + (f"evaluation cutoff {cutoff} (outcomes over the next {HORIZON_DAYS} days)."
                    if cutoff else "no matured evaluation cutoff."))
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)

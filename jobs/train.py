@@ -109,7 +109,8 @@ SPEND_COLUMNS = [("rmse", "RMSE", "{:.2f}"), ("mae", "MAE", "{:.2f}"), ("r2", "R
 CATEGORY_COLUMNS = [("accuracy", "accuracy", "{:.3f}"), ("top3_accuracy", "top-3", "{:.3f}"),
                     ("macro_f1", "macro-F1", "{:.3f}"), ("log_loss", "log loss", "{:.3f}"),
                     ("calibration_error", "ECE", "{:.3f}"), ("fit_seconds", "seconds", "{:.1f}")]
-BASELINE_NAMES = {"naive_last_30d", "historical_rate", "btyd", "favourite_category", "global_majority"}
+BASELINE_NAMES = {"naive_last_30d", "historical_rate", "btyd", "btyd_mbgnbd", "btyd_pareto_nbd", "favourite_category",
+                  "global_majority"}
 
 
 def comparison_table(table: pd.DataFrame, columns, champion: str) -> list[str]:

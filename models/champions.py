@@ -24,6 +24,7 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from scorehouse.config.settings import HORIZON_DAYS
+from scorehouse.models.blend import add_blend
 from scorehouse.models.category import CATEGORY_BASELINES, category_candidates
 from scorehouse.models.errors import ModelRefused
 from scorehouse.models.evaluation import (
@@ -37,9 +38,10 @@ from scorehouse.models.evaluation import (
 )
 from scorehouse.models.metrics import interval_coverage
 from scorehouse.models.registry import champion_row, load_registered, record_model, register_model
-from scorehouse.models.selection import Decision, baseline_warnings, promotion_decision
+from scorehouse.models.selection import Decision, baseline_warnings, prefer_simpler, promotion_decision
 from scorehouse.models.spend import (
     BASELINES,
+    CLASSIC_MODELS,
     apply_interval,
     interval_table,
     spend_candidates,
@@ -198,7 +200,14 @@ def _train_spend(warehouse, settings, frame, types, as_of, folds, trained_at, ma
     metric = settings.training.spend_metric
     compare = _comparer(compare_spend, settings, len(frame), notes)
     comparison = compare(candidates, frame, folds, metric)
-    challenger = comparison.best()
+    blend = add_blend(comparison, candidates, types, metric)
+    if blend:
+        weights = ", ".join(f"{name} {weight:.3f}" for name, weight in comparison.blend_components.items())
+        notes.append(f"{blend}: non-negative weights on out-of-time predictions ({weights}); its metrics are "
+                     "cross-fitted (weights for one validation cutoff fitted on the others)")
+    challenger, note = prefer_simpler(comparison, comparison.best(), CLASSIC_MODELS)
+    if note:
+        notes.append(note)
     warnings = baseline_warnings(comparison, challenger, BASELINES)
     predicted = comparison.predictions[challenger]
     actual = comparison.actual.to_numpy(float)

@@ -165,3 +165,19 @@ def binary_log_loss(y_true, p) -> float:
     if len(y) == 0:
         return float("nan")
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def brier_score(y_true, p) -> float:
+    """Mean squared error of probabilities ``p`` for the 0/1 outcomes ``y_true`` (Brier 1950)."""
+    y = np.asarray(y_true, dtype=float)
+    if len(y) == 0:
+        return float("nan")
+    return float(np.mean((np.asarray(p, dtype=float) - y) ** 2))
+
+
+def probability_calibration_error(y_true, p, n_bins: int = 10) -> float:
+    """Expected calibration error of a purchase probability: |mean p - share of 1s| over 10 equal bins."""
+    y = np.asarray(y_true, dtype=float)
+    if len(y) == 0:
+        return float("nan")
+    return calibration_error(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), y, n_bins)

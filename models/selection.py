@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from scorehouse.models.evaluation import Comparison
 from scorehouse.models.metrics import better
 
@@ -63,3 +65,35 @@ def promotion_decision(metric: str, challenger: float, champion: float | None, *
                               "refreshed on newer data")
     return Decision(False, f"challenger {metric} {challenger:.4f} does not beat champion {champion_id} "
                            f"({champion:.4f}) on the same cutoffs: champion kept")
+
+
+def prefer_simpler(comparison: Comparison, challenger: str, simpler: tuple[str, ...],
+                   min_z: float = 2.0) -> tuple[str, str | None]:
+    """The challenger, or the best of the ``simpler`` models when its advantage is inside the noise.
+
+    Issue 11's rule: prefer the simpler (classic) model when the difference is inside the spread
+    across validation cutoffs. The challenger keeps its place only if it beats the best simpler model
+    on *every* validation cutoff and the pooled per-customer difference in squared error is at least
+    ``min_z`` standard errors (a paired test); otherwise the simpler model is chosen. Only for the
+    RMSE metric (the comparison's squared errors); other metrics return the challenger unchanged.
+    Returns ``(choice, note)``; the note says what was compared and why (None when nothing applies).
+    """
+    if comparison.metric != "rmse" or challenger in simpler:
+        return challenger, None
+    available = [name for name in simpler if name in comparison.predictions]
+    if not available or challenger not in comparison.predictions:
+        return challenger, None
+    reference = min(available, key=lambda name: comparison.table.loc[name, "rmse"])
+    actual = comparison.actual.to_numpy(float)
+    gain = (comparison.predictions[reference] - actual) ** 2 - (comparison.predictions[challenger] - actual) ** 2
+    cutoff = comparison.validation_rows["cutoff_date"].astype(str).to_numpy()
+    per_cutoff = {c: float(np.sqrt(np.mean((comparison.predictions[reference] - actual)[cutoff == c] ** 2))
+                       - np.sqrt(np.mean((comparison.predictions[challenger] - actual)[cutoff == c] ** 2)))
+                  for c in sorted(set(cutoff))}
+    z = float(gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain)))) if len(gain) > 1 and gain.std() > 0 else 0.0
+    spread = ", ".join(f"{c}: {d:+.2f}" for c, d in per_cutoff.items())
+    detail = (f"{challenger} vs {reference}: RMSE gain per validation cutoff {spread}; paired z {z:.1f}")
+    if min(per_cutoff.values()) > 0 and z >= min_z:
+        return challenger, f"{detail}: {challenger} kept (better on every cutoff and z >= {min_z:g})"
+    return reference, (f"{detail}: inside the noise, so the simpler {reference} is the challenger "
+                       f"(prefer the simpler model unless the gain holds on every cutoff with z >= {min_z:g})")

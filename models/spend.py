@@ -11,7 +11,11 @@ ridge regression, random forest and gradient boosting (fitted on at most ``SLOW_
 rows), HistGradientBoosting with the Poisson loss, a two-part model (P(buy) x E[spend | buy] with a
 gamma loss on buyers), the BG/NBD x Gamma-Gamma baseline (``models.btyd``), and, when BTYD is
 available, models that also see its outputs as features (ridge, Poisson HGB) and an equal blend of
-BTYD and the two-part model.
+BTYD and the two-part model. The classic family also competes as MBG/NBD and Pareto/NBD (each x
+Gamma-Gamma), and ``hgb_poisson_classic`` / ``two_part_classic`` learn from every classic model's
+outputs (expected purchases, P(alive), expected order value) next to the behavioural, category and
+browsing features. ``models.blend`` then adds a blend of the best candidates (weights fitted on
+out-of-time predictions) to the comparison.
 """
 
 from __future__ import annotations
@@ -34,7 +38,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from scorehouse.models.btyd import FEATURE_COLUMNS, BTYDFeatures, BTYDSpendRegressor
+from scorehouse.models.btyd import (
+    FEATURE_COLUMNS,
+    BTYDFeatures,
+    BTYDSpendRegressor,
+    ClassicFeatures,
+    classic_feature_names,
+)
 from scorehouse.models.preprocess import FrozenFeatures, preprocessor
 
 log = logging.getLogger(__name__)
@@ -44,7 +54,9 @@ SPEND_LAST_30 = ("spend_30d", "spend_last_30d", "monetary_30d", "spend_30")
 TOTAL_SPEND = ("monetary", "total_spend")
 LIFETIME_DAYS = ("btyd_T", "customer_age_days", "customer_lifetime_days")
 BTYD_COLUMNS = ("btyd_x", "btyd_t_x", "btyd_T", "btyd_mean_repeat_value")
-BASELINES = ("naive_last_30d", "historical_rate", "btyd")
+BASELINES = ("naive_last_30d", "historical_rate", "btyd", "btyd_mbgnbd", "btyd_pareto_nbd")
+#: the classic buy-till-you-die models (each x Gamma-Gamma), the reference a learned model must beat
+CLASSIC_MODELS = ("btyd", "btyd_mbgnbd", "btyd_pareto_nbd")
 SLOW_MODEL_MAX_ROWS = 25_000  # rows the random forest and gradient boosting are fitted on, at most
 
 
@@ -383,6 +395,17 @@ def spend_candidates(
         notes.append(btyd)
     else:
         estimators["btyd"] = btyd
+        estimators["btyd_mbgnbd"] = BTYDSpendRegressor(horizon_days=horizon_days, purchase_model="mbgnbd")
+        estimators["btyd_pareto_nbd"] = BTYDSpendRegressor(horizon_days=horizon_days, purchase_model="pareto_nbd")
+        classic = {**types, **{name: "numeric" for name in classic_feature_names()}}
+        estimators["hgb_poisson_classic"] = Pipeline([
+            ("classic", ClassicFeatures(horizon_days=horizon_days)), ("preprocess", preprocessor(classic)),
+            ("regressor", _hgb_poisson(seed)),
+        ])
+        estimators["two_part_classic"] = Pipeline([
+            ("classic", ClassicFeatures(horizon_days=horizon_days)), ("preprocess", preprocessor(classic)),
+            ("regressor", _two_part(seed)),
+        ])
 
         stacked = {**types, **{name: "numeric" for name in FEATURE_COLUMNS}}
         estimators["ridge_btyd"] = Pipeline([

@@ -30,10 +30,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from threadpoolctl import threadpool_limits
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import HORIZON_DAYS
 from scorehouse.features import snapshot
 from scorehouse.features.snapshot import SHARE_PREFIX, widen
 from scorehouse.features.warehouse import Warehouse, WarehouseBusy
 from scorehouse.jobs import scores
+from scorehouse.jobs.model_layer import MODELS
 from scorehouse.jobs.predict import _champions, _feature_types, _plain, _same, parse_values, training_medians
 from scorehouse.jobs.presentation import whatif
 from scorehouse.jobs.presentation.page import page
@@ -74,7 +76,7 @@ def load(settings, report_path: Path) -> Served:
     with Warehouse.for_settings(settings, read_only=True) as warehouse:
         if not warehouse.table_exists("model_registry"):
             raise ScorehouseError(f"no model registry in {warehouse.url}: run `scorehouse train` first")
-        spend, category = _champions(warehouse, settings)
+        spend, category = _champions(warehouse, settings, MODELS)
         day = snapshot.newest_stored_day(warehouse)
         reference = pd.DataFrame()
         examples = scores.example_customers(warehouse, EXAMPLES)
@@ -114,7 +116,6 @@ def predict_values(served: Served, values: dict) -> dict:
         if served.category is not None:
             categories = json.loads(
                 inference.category_outputs(served.category, frame)["category_probabilities"].iloc[0])
-    horizon = served.settings.horizon_days
     return {
         "inputs": parsed,
         "derived_features": {k: _json_number(v) for k, v in features.items()},
@@ -124,7 +125,7 @@ def predict_values(served: Served, values: dict) -> dict:
         "category_model": served.category.model_id if served.category is not None else None,
         **{k: _json_number(v) for k, v in spend.items()},
         "category_probabilities": categories,
-        "answer": whatif.describe(spend, categories, horizon),
+        "answer": whatif.describe(spend, categories),
     }
 
 
@@ -218,7 +219,7 @@ def customer_data(served: Served, customer_id: str) -> dict:
                     for row in history.to_dict(orient="records")],
         "contributions": contributions,
         "features": features,
-        "answer": whatif.describe(latest, categories, settings.horizon_days),
+        "answer": whatif.describe(latest, categories),
     }
 
 
@@ -255,7 +256,7 @@ def whatif_page(served: Served, values: dict, answer: dict | None, error: str | 
         inputs.append(f'<div><label for="{spec.name}">{_e(spec.label)}{unit}</label>{control}</div>')
     body = ["<h1>What would this customer spend?</h1>",
             "<p>Describe a customer's behaviour; the champions answer for the next "
-            f"{served.settings.horizon_days} days. Models: {_e(served.spend.model_id)}"
+            f"{HORIZON_DAYS} days. Models: {_e(served.spend.model_id)}"
             + (f" and {_e(served.category.model_id)}" if served.category is not None else "") + ".</p>",
             '<form method="get" action="/what-if">', *inputs, '<button type="submit" id="predict">Predict</button>',
             "</form>"]

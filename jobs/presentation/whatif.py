@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scorehouse.config.errors import ScorehouseError
+from scorehouse.config.settings import HORIZON_DAYS
 
 ASSUMED_GAP_DAYS = 30
 WINDOWS = (7, 30, 90, 180, 365)
@@ -152,13 +153,13 @@ def derive(parsed: dict[str, object]) -> Derived:
     return Derived(features, assumptions)
 
 
-def describe(spend: dict, categories: dict[str, float] | None, horizon_days: int = 30) -> list[str]:
+def describe(spend: dict, categories: dict[str, float] | None) -> list[str]:
     """The answer in sentences."""
-    lines = [f"Expected spend in the next {horizon_days} days: {spend['predicted_spend_30d']:,.2f}."]
+    lines = [f"Expected spend in the next {HORIZON_DAYS} days: {spend['predicted_spend_30d']:,.2f}."]
     low, high = spend.get("spend_p10_30d"), spend.get("spend_p90_30d")
     if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
         lines.append(f"8 times in 10 it would be between {low:,.2f} and {high:,.2f}.")
-    lines.append(f"Chance of buying anything in the next {horizon_days} days: "
+    lines.append(f"Chance of buying anything in the next {HORIZON_DAYS} days: "
                  f"{spend['purchase_probability_30d']:.0%}.")
     if categories:
         ranked = sorted(categories.items(), key=lambda item: -item[1])

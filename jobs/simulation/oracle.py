@@ -3,10 +3,14 @@
 Evaluation compares the trained models against it (``scorehouse evaluate``) to say how much of the
 achievable accuracy they reach. It reads ``synthetic_truth`` (written by ``scorehouse generate``)
 and, for the category chain's state, each customer's last purchase on or before the as-of day;
-the expectations are exact for the process in ``jobs/simulation/shop.py`` (see
-``synthetic.expected_outcomes``). It knows each customer's churn date, so it is an upper bound for
-anything learned from the data, except for one signal it ignores: browsing sessions in the last
-days before the as-of day hint at the category of a purchase just after it.
+the expectations are exact for the process that generated the data: ``synthetic_truth.process_version``
+names the regime (``jobs/simulation/regimes.py``), whose ``expected`` applies its own rules (the
+default process: ``shop.expected_outcomes``). Regimes that need more read ``synthetic_extra_traits``
+(e.g. the BG/NBD drop-out probability) or each customer's last purchase time before the cutoff.
+It knows each customer's exogenous churn date (in ``btyd``, where drop-out follows a purchase, only
+whether the customer is still alive at the cutoff), so it is an upper bound for anything learned
+from the data, except for one signal it ignores: browsing sessions in the last days before the
+as-of day hint at a purchase, and its category, just after it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import pandas as pd
 
 from scorehouse.config.errors import ScorehouseError
 from scorehouse.features.warehouse import Warehouse
+from scorehouse.jobs.simulation import regimes
 from scorehouse.jobs.simulation import shop as synthetic
 
-PREFERENCE_COLUMNS = [f"preference_{category.lower()}" for category in synthetic.CATEGORIES]
+PREFERENCE_COLUMNS = regimes.PREFERENCE_COLUMNS
 
 
 class OracleError(ScorehouseError):
@@ -45,29 +50,22 @@ def oracle_predictions(warehouse: Warehouse, as_of: dt.date, horizon_days: int =
     if inputs.empty:
         return None
     versions = set(inputs["process_version"].unique())
-    if versions != {synthetic.PROCESS_VERSION}:
+    known = set(regimes.BY_VERSION)
+    if len(versions) != 1 or not versions <= known:
         raise OracleError(
             f"synthetic_truth holds process version(s) {sorted(versions)}, this code knows "
-            f"{synthetic.PROCESS_VERSION}: regenerate with scorehouse generate --replace"
+            f"{', '.join(sorted(known))}: regenerate with scorehouse generate --replace"
         )
-    first = as_of + dt.timedelta(days=1)
-    cal = synthetic.calendar(first, horizon_days)
-    start = _day_offset(inputs["signup_date"], first).clip(0, horizon_days)
-    stop = np.maximum(_day_offset(inputs["churn_date"], first).clip(0, horizon_days), start)
-    base_cum, promo_cum = cal.base_cum, cal.promo_cum
-    category_index = {category: index for index, category in enumerate(synthetic.CATEGORIES)}
-    last = inputs["last_category"].map(category_index).fillna(-1).to_numpy(dtype=np.int64)
-    preferences = inputs[PREFERENCE_COLUMNS].to_numpy(dtype=float)
-    spend, probability, next_category = synthetic.expected_outcomes(
-        purchase_rate=inputs["purchase_rate"].to_numpy(dtype=float),
-        promo_sensitivity=inputs["promo_sensitivity"].to_numpy(dtype=float),
-        mean_spend=inputs["mean_spend"].to_numpy(dtype=float),
-        stickiness=inputs["stickiness"].to_numpy(dtype=float),
-        preferences=preferences,
-        last_category=last,
-        base_exposure=base_cum[stop] - base_cum[start],
-        promo_exposure=promo_cum[stop] - promo_cum[start],
-    )
+    process = regimes.BY_VERSION[versions.pop()]
+    if warehouse.table_exists("synthetic_extra_traits"):
+        extra = warehouse.fetch_df("synthetic.oracle_extra_traits")
+        if not extra.empty:
+            wide = extra.pivot(index="customer_id", columns="trait", values="value")
+            inputs = inputs.merge(wide, left_on="customer_id", right_index=True, how="left")
+    if process.needs_last_purchase:
+        last = warehouse.fetch_df("synthetic.oracle_last_purchase", {"as_of": as_of})
+        inputs = inputs.merge(last, on="customer_id", how="left")
+    spend, probability, next_category = process.expected(inputs, as_of, horizon_days)
     categories = np.array(synthetic.CATEGORIES)
     return pd.DataFrame(
         {
@@ -80,12 +78,8 @@ def oracle_predictions(warehouse: Warehouse, as_of: dt.date, horizon_days: int =
     )
 
 
-def _day_offset(dates: pd.Series, first: dt.date) -> np.ndarray:
-    """Whole days from ``first`` to each date (negative before it)."""
-    days = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
-    return (days - np.datetime64(first, "D")).astype(np.int64)
-
-
-def create_truth_table(warehouse: Warehouse) -> None:
-    """Create ``synthetic_truth`` (with its comments) if missing: only generated warehouses have it."""
+def create_truth_tables(warehouse: Warehouse) -> None:
+    """Create ``synthetic_truth`` and ``synthetic_extra_traits`` (with comments) if missing: only
+    generated warehouses have them."""
     warehouse.run_script("synthetic.create_synthetic_truth")
+    warehouse.run_script("synthetic.create_synthetic_extra_traits")

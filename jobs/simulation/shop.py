@@ -102,20 +102,23 @@ class Calendar:
         return np.concatenate([[0.0], np.cumsum(self.rate * self.promo)])
 
 
-def calendar(first: dt.date, days: int) -> Calendar:
+def calendar(first: dt.date, days: int, *, weekday_factor: np.ndarray = WEEKDAY_FACTOR,
+             yearly_amplitude: float = 0.15, season_factor: float = 1.25) -> Calendar:
     """Seasonality and promotion days for ``days`` consecutive days from ``first``.
 
     Weekly pattern (weekends busier), a yearly wave peaking at Christmas with a November-December
     shopping season, and promotions on the 1st-3rd of every month, Black Friday to Cyber Monday,
-    a summer sale (June 20-26) and an after-Christmas sale (December 26-31).
+    a summer sale (June 20-26) and an after-Christmas sale (December 26-31). The keyword arguments
+    set the strength of the weekly pattern, the yearly wave and the shopping season (the defaults
+    are the default process's; ``jobs/simulation/regimes.py`` makes them stronger or flat).
     """
     dates = pd.date_range(first, periods=days, freq="D")
     day_of_year = dates.day_of_year.to_numpy()
     month = dates.month.to_numpy()
     day = dates.day.to_numpy()
-    yearly = 1.0 + 0.15 * np.cos(2 * np.pi * (day_of_year - 358) / 365.25)
+    yearly = 1.0 + yearly_amplitude * np.cos(2 * np.pi * (day_of_year - 358) / 365.25)
     season = (month == 12) & (day <= 24) | (month == 11) & (day >= 20)
-    rate = WEEKDAY_FACTOR[dates.day_of_week.to_numpy()] * yearly * np.where(season, 1.25, 1.0)
+    rate = weekday_factor[dates.day_of_week.to_numpy()] * yearly * np.where(season, season_factor, 1.0)
 
     # Black Friday (the day after the fourth Thursday of November) to Cyber Monday; a Cyber Monday
     # in December falls on the 1st or 2nd, already a promotion day.
@@ -239,6 +242,13 @@ class Purchases:
 
 def draw_purchases(rng: np.random.Generator, traits: Traits, cal: Calendar) -> Purchases:
     """Purchases of a block over the calendar's days (vectorised over all events)."""
+    customer, day = purchase_days(rng, traits, cal)
+    customer, seconds = timed_events(rng, customer, day)
+    return decorate_purchases(rng, traits, cal, customer, seconds)
+
+
+def purchase_days(rng: np.random.Generator, traits: Traits, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """(customer, day) of every purchase: Poisson counts over the active days, base and promotion rates."""
     days = len(cal.rate)
     start = np.clip(traits.signup_day, 0, days)
     stop = np.clip(traits.churn_day, 0, days)
@@ -256,14 +266,29 @@ def draw_purchases(rng: np.random.Generator, traits: Traits, cal: Calendar) -> P
         day = np.searchsorted(cum, position, side="right") - 1
         day_parts.append(np.clip(day, start[customer], stop[customer] - 1))
         customer_parts.append(customer)
-    day = np.concatenate(day_parts)
-    customer = np.concatenate(customer_parts)
+    return np.concatenate(customer_parts), np.concatenate(day_parts)
+
+
+def timed_events(rng: np.random.Generator, customer: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A time of day for each (customer, day) event (hour-of-day profile); sorted by (customer, time)."""
     n = len(day)
     hour = np.searchsorted(np.cumsum(HOUR_WEIGHTS)[:-1], rng.random(n), side="right")
     seconds = day.astype(np.int64) * 86_400 + hour * 3_600 + rng.integers(0, 3_600, n)
     order = _by_customer_then_time(customer, seconds)
-    customer, seconds, day = customer[order], seconds[order], day[order]
+    return customer[order], seconds[order]
 
+
+def decorate_purchases(
+    rng: np.random.Generator, traits: Traits, cal: Calendar, customer: np.ndarray, seconds: np.ndarray, *,
+    category_price: np.ndarray = CATEGORY_PRICE, basket_effect: bool = True, spend_shape: float = SPEND_SHAPE,
+) -> Purchases:
+    """Category, basket and amount of purchase events already sorted by (customer, seconds).
+
+    The amount is ``mean_spend * category_price[category] * basket * Gamma(spend_shape)/spend_shape``;
+    ``basket`` is the basket size relative to the customer's mean (1 when not ``basket_effect``).
+    """
+    n = len(customer)
+    day = seconds // 86_400
     # Markov chain of categories: repeat the previous one with probability `stickiness`.
     first = np.ones(n, dtype=bool)
     first[1:] = customer[1:] != customer[:-1]
@@ -274,11 +299,11 @@ def draw_purchases(rng: np.random.Generator, traits: Traits, cal: Calendar) -> P
 
     num_products = 1 + rng.poisson(traits.mean_num_products[customer] - 1.0)
     quantity = num_products + rng.poisson(0.4 * num_products)
-    basket = num_products / traits.mean_num_products[customer]
-    noise = rng.gamma(SPEND_SHAPE, 1.0 / SPEND_SHAPE, n)
-    amount = traits.mean_spend[customer] * CATEGORY_PRICE[category] * basket * noise
+    basket = num_products / traits.mean_num_products[customer] if basket_effect else 1.0
+    noise = rng.gamma(spend_shape, 1.0 / spend_shape, n)
+    amount = traits.mean_spend[customer] * category_price[category] * basket * noise
     amount = np.maximum(np.round(amount, 2), 0.01)
-    promotion_used = (cal.promo[day] > 0) | (rng.random(n) < COUPON_SHARE)
+    promotion_used = (cal.promo[np.clip(day, 0, len(cal.promo) - 1)] > 0) | (rng.random(n) < COUPON_SHARE)
     return Purchases(
         customer=customer,
         seconds=seconds,
@@ -300,12 +325,22 @@ class Sessions:
     category: np.ndarray
 
 
-def draw_sessions(rng: np.random.Generator, traits: Traits, purchases: Purchases, days: int) -> Sessions:
-    """Lead-up sessions before purchases (mostly their category) and background browsing."""
-    chosen = np.flatnonzero(rng.random(len(purchases.customer)) < LEADUP_SESSION_SHARE)
+def draw_sessions(
+    rng: np.random.Generator, traits: Traits, purchases: Purchases, days: int, *,
+    leadup_share: float = LEADUP_SESSION_SHARE, leadup_days: float = LEADUP_SESSION_DAYS,
+    background_per_day: float = BACKGROUND_SESSIONS_PER_DAY,
+    background_per_purchase: float = BACKGROUND_SESSIONS_PER_PURCHASE,
+) -> Sessions:
+    """Lead-up sessions before purchases (mostly their category) and background browsing.
+
+    A share ``leadup_share`` of purchases is preceded by a session up to ``leadup_days`` earlier;
+    background sessions come at ``background_per_day + background_per_purchase * purchase_rate``
+    per active day (the defaults are the default process's).
+    """
+    chosen = np.flatnonzero(rng.random(len(purchases.customer)) < leadup_share)
     lead_customer = purchases.customer[chosen]
     lead_seconds = purchases.seconds[chosen] - rng.integers(
-        60, int(LEADUP_SESSION_DAYS * 86_400), len(chosen)
+        60, int(leadup_days * 86_400), len(chosen)
     )
     same = rng.random(len(chosen)) < LEADUP_SAME_CATEGORY
     lead_category = np.where(
@@ -316,7 +351,7 @@ def draw_sessions(rng: np.random.Generator, traits: Traits, purchases: Purchases
     start = np.clip(traits.signup_day, 0, days)
     stop = np.maximum(np.clip(traits.churn_day, 0, days), start)
     active = stop - start
-    expected = active * (BACKGROUND_SESSIONS_PER_DAY + BACKGROUND_SESSIONS_PER_PURCHASE * traits.purchase_rate)
+    expected = active * (background_per_day + background_per_purchase * traits.purchase_rate)
     counts = rng.poisson(expected)
     back_customer = np.repeat(np.arange(len(counts)), counts)
     back_seconds = (

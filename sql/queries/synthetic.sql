@@ -111,3 +111,58 @@ comment on column synthetic_truth.period_start is 'First day of generated data.'
 comment on column synthetic_truth.period_end is 'Last day of generated data.';
 comment on column synthetic_truth.seed is 'Random seed of the generate run.';
 comment on column synthetic_truth.process_version is 'Version of the generative process (jobs/simulation/shop.py) whose rules the oracle applies to these traits.';
+
+-- name: create_synthetic_extra_traits
+-- one row per generated customer per regime-specific hidden trait that synthetic_truth has no column
+-- for (written by `scorehouse generate --regime ...` only; features and models never read it, the
+-- oracle in jobs/simulation/oracle.py does). The default regime writes no rows.
+create table if not exists synthetic_extra_traits (
+    customer_id varchar not null,
+    trait varchar not null,
+    value double not null
+);
+comment on table synthetic_extra_traits is 'Hidden traits of synthetic customers that only some generator regimes have (e.g. the BG/NBD drop-out probability of the btyd regime), one row per customer and trait. Features and models must never read it.';
+comment on column synthetic_extra_traits.customer_id is 'Customer identifier, the same text as synthetic_truth.customer_id.';
+comment on column synthetic_extra_traits.trait is 'Name of the trait, e.g. dropout_probability; its meaning is documented with the regime in jobs/simulation/regimes.py.';
+comment on column synthetic_extra_traits.value is 'Value of the trait.';
+
+-- name: oracle_extra_traits
+-- one row per customer and regime-specific hidden trait (synthetic_extra_traits), for the oracle
+with extra as (
+    select
+        customer_id,
+        trait,
+        value
+    from synthetic_extra_traits
+),
+
+final as (
+    select
+        extra.customer_id,
+        extra.trait,
+        extra.value
+    from extra
+)
+
+select * from final order by customer_id, trait
+
+-- name: oracle_last_purchase
+-- one row per customer with a purchase on or before $as_of: the time of that last purchase, the state
+-- from which the oracle continues a renewal (non-Poisson) purchase process
+with purchases as (
+    select
+        customer_id,
+        transaction_date
+    from transactions
+    where cast(transaction_date as date) <= $as_of
+),
+
+final as (
+    select
+        customer_id,
+        max(transaction_date) as last_purchase_at
+    from purchases
+    group by customer_id
+)
+
+select * from final order by customer_id

@@ -6,20 +6,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import spine_factory  # noqa: E402
+from cheap import cheap_category, cheap_spend  # noqa: E402
 
 from scorehouse.config.settings import Settings  # noqa: E402
 from scorehouse.features.warehouse import Warehouse  # noqa: E402
-from scorehouse.models.category import category_candidates  # noqa: E402
 from scorehouse.models.champions import Candidates  # noqa: E402
-from scorehouse.models.preprocess import FrozenFeatures  # noqa: E402
-from scorehouse.models.spend import LastWindowSpend, SpendModel  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -46,20 +42,6 @@ def warehouse():
     """A fresh in-memory warehouse with the schema."""
     with Warehouse.memory() as wh:
         yield wh
-
-
-def cheap_spend(types, seed, horizon_days=30):
-    """Two fast candidates: the naive baseline and a ridge on two features."""
-    numeric = {"spend_30d": "numeric", "frequency": "numeric"}
-    ridge = Pipeline([("features", FrozenFeatures(numeric)), ("model", SpendModel(Ridge(alpha=1.0)))])
-    naive = Pipeline([("features", FrozenFeatures(numeric)), ("model", SpendModel(LastWindowSpend("spend_30d")))])
-    return {"naive_last_30d": naive, "ridge": ridge}, []
-
-
-def cheap_category(types, seed):
-    """Three of the category candidates: both baselines and the logistic regression."""
-    candidates, notes = category_candidates(types, seed)
-    return {k: candidates[k] for k in ("favourite_category", "global_majority", "logistic")}, notes
 
 
 @pytest.fixture

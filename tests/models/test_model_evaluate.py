@@ -37,6 +37,13 @@ def test_evaluate_scores_champions_and_the_oracle_on_a_matured_cutoff(generated,
     assert "optimistic" not in text  # trained through the cutoff only: an honest check
     oracle = report.spend.loc["oracle (knows hidden traits)"]
     assert 0 < oracle["rmse"] and oracle["bias_ratio"] == pytest.approx(1.0, abs=0.5)
+    # the stock classic fits are the reference, and purchase probabilities are scored for calibration
+    for name in ("stock BG/NBD x Gamma-Gamma", "stock MBG/NBD x Gamma-Gamma", "stock Pareto/NBD x Gamma-Gamma"):
+        assert name in report.spend.index
+        assert 0 <= report.spend.loc[name, "purchase_brier"] <= 1
+    assert "spend RMSE vs the best classic model" in text
+    champion = next(name for name in report.spend.index if name.startswith("champion"))
+    assert 0 <= report.spend.loc[champion, "purchase_ece"] <= 1
 
 
 def test_evaluate_says_when_the_model_saw_the_outcome(generated, settings, cheap):

@@ -71,3 +71,15 @@ def test_interval_coverage_counts_both_ends():
 ])
 def test_better_knows_each_direction(metric, a, b, expected):
     assert better(metric, a, b) is expected
+
+
+def test_brier_and_probability_calibration_error():
+    from scorehouse.models.metrics import brier_score, probability_calibration_error
+
+    y = np.array([1, 0, 1, 1, 0, 0, 1, 0])
+    assert brier_score(y, np.full(8, 0.5)) == pytest.approx(0.25)
+    assert brier_score(y, y) == 0.0
+    # perfectly calibrated in each bin: a 0.5 forecast where half happen
+    assert probability_calibration_error(y, np.full(8, 0.5)) == pytest.approx(0.0)
+    assert probability_calibration_error(y, np.full(8, 0.9)) == pytest.approx(0.4)
+    assert np.isnan(brier_score([], []))

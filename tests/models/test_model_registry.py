@@ -10,7 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import spine_factory
-from conftest import cheap_spend
+from cheap import cheap_spend
 
 from scorehouse.models import registry
 from scorehouse.models.champions import train_category, train_spend
@@ -45,7 +45,7 @@ def test_first_model_becomes_champion_and_loads_verified(warehouse, settings, sp
     assert {"sklearn", "numpy", "pandas"} <= set(sidecar["versions"])
     assert sidecar["training_cutoffs"] and sidecar["metrics"]["rmse"] == pytest.approx(row["metric_value"])
     metrics = json.loads(row["metrics"], parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
-    assert set(metrics["comparison"]) == {"naive_last_30d", "ridge"} and 0 <= metrics["interval"]["coverage"] <= 1
+    assert set(metrics["comparison"]) == {"naive_last_30d", "ridge", "blend"} and 0 <= metrics["interval"]["coverage"] <= 1
 
 
 def test_same_recipe_is_refreshed_and_a_worse_challenger_refused(warehouse, settings, spine, cheap):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs import cli
 from scorehouse.jobs.docs import catalog, markdown, undocumented
-from scorehouse.jobs.simulation.oracle import create_truth_table
+from scorehouse.jobs.simulation.oracle import create_truth_tables
 
 
 def full_warehouse() -> Warehouse:
     """Every relation scorehouse can create: the schema and views, and generate's synthetic_truth."""
     warehouse = Warehouse.memory()
-    create_truth_table(warehouse)
+    create_truth_tables(warehouse)
     return warehouse
 
 
