@@ -57,4 +57,4 @@ docs: $(STAMP)
 	$(BIN)/scorehouse docs --out docs/tables.md
 
 clean:
-	rm -rf $(VENV) $(LOWEST) artifacts exports warehouse.duckdb warehouse.duckdb.wal report.html
+	rm -rf $(VENV) $(LOWEST) artifacts exports warehouse.duckdb warehouse.duckdb.wal warehouse.serving.duckdb report.html

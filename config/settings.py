@@ -89,6 +89,10 @@ class ScoringSettings(BaseModel):
 
     batch_size: PositiveInt = Field(200_000, description="customers scored per batch")
     export_dir: Path | None = Field(None, description="write each run's scores as Parquet here")
+    serving_copy: bool = Field(
+        True, description="after each successful nightly run, publish a read-only copy for readers "
+        "beside a DuckDB warehouse (warehouse.serving.duckdb next to warehouse.duckdb; none for :memory:)",
+    )
 
 
 class IngestSettings(BaseModel):

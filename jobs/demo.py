@@ -48,7 +48,8 @@ class DemoReport:
         if self.report is not None:
             lines += ["", "== report ==", str(self.report), "serve it with the what-if form: scorehouse serve"]
         lines += ["", "== try these queries =="]
-        path = self.warehouse_path
+        serving = getattr(self.nightly, "serving", None)
+        path = serving.path if serving is not None else self.warehouse_path  # readers use the copy
         for name in DEMO_QUERIES:
             query = sql_text(name).strip()
             lines += ["", query]
@@ -57,7 +58,10 @@ class DemoReport:
             f"with the duckdb CLI:   duckdb -readonly {path} \"select * from customer_segments limit 5\"",
             "with Python:           python -c \"import duckdb; "
             f"print(duckdb.connect('{path}', read_only=True).sql('select * from latest_scores limit 5'))\"",
-            "(read-only connections work whenever no nightly run is writing; see 'Reading the scores' in README.md)",
+            "(the serving copy is replaced after each nightly run; reconnect to see the newest run. "
+            "See 'Reading the scores' in README.md)"
+            if serving is not None
+            else "(read-only connections work whenever no nightly run is writing; see 'Reading the scores' in README.md)",
         ]
         return "\n".join(lines)
 

@@ -1,7 +1,8 @@
 """``scorehouse run``: the nightly sequence, also what the scheduler fires.
 
 lock -> check new data -> features (+ their audits) -> retrain when due -> score -> evaluate matured predictions ->
-optional Parquet export. The run holds the warehouse's write connection only while it works, records
+optional Parquet export -> serving copy for readers (``jobs/publish.py``, once the warehouse is closed).
+The run holds the warehouse's write connection only while it works, records
 itself in ``job_runs`` (running first, then succeeded / failed / interrupted), and stops at the next
 step boundary when SIGTERM/SIGINT asks it to.
 """
@@ -20,6 +21,7 @@ from scorehouse.features.warehouse import Warehouse
 from scorehouse.jobs.export import export_scores
 from scorehouse.jobs.model_layer import MODELS, ModelLayer
 from scorehouse.jobs.outcomes import DayAccuracy, evaluate_matured
+from scorehouse.jobs.publish import PublishReport, publish_serving_copy
 from scorehouse.jobs.retrain import RetrainDecision, retrain_decision
 from scorehouse.jobs.runtime import runs
 from scorehouse.jobs.runtime.lock import warehouse_lock
@@ -42,6 +44,7 @@ class NightlyReport:
     accuracy: list[DayAccuracy] = field(default_factory=list)
     export_path: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    serving: PublishReport | None = None
 
     def __str__(self) -> str:
         lines = [f"nightly run as of {self.as_of}: succeeded (run {self.run_id})", f"  data: {self.data_line}"]
@@ -58,6 +61,8 @@ class NightlyReport:
             lines.append(f"  exported to {self.export_path}")
         timing = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stage_seconds.items())
         lines.append(f"  nightly time: {timing} (total {sum(self.stage_seconds.values()):.1f}s)")
+        if self.serving is not None:
+            lines.append(str(self.serving))
         return "\n".join(lines)
 
 
@@ -70,8 +75,9 @@ def run_nightly(
 ) -> NightlyReport:
     """Take the warehouse lock, open the warehouse for writing, run :func:`nightly`, close, release.
 
-    Raises ``LockHeld`` (naming the holder) when another run has the lock, ``WarehouseBusy`` when
-    another process has the file open.
+    Then publishes the serving copy for readers (``jobs/publish.py``). Raises ``LockHeld`` (naming
+    the holder) when another run has the lock, ``WarehouseBusy`` when another process has the file
+    open, ``ServingCopyFailed`` when the run succeeded but its serving copy could not be written.
     """
     as_of = as_of or default_as_of(settings)
     command = f"scorehouse run --as-of {as_of}"
@@ -80,7 +86,9 @@ def run_nightly(
         with Warehouse.for_settings(settings) as warehouse:
             warehouse.ensure_schema()
             runs.mark_abandoned_runs(warehouse)
-            return nightly(warehouse, settings, as_of=as_of, export_dir=export_dir, models=models)
+            report = nightly(warehouse, settings, as_of=as_of, export_dir=export_dir, models=models)
+        report.serving = publish_serving_copy(settings, report.run_id)  # closed, still under the lock
+        return report
 
 
 def nightly(

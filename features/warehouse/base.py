@@ -43,7 +43,8 @@ class WarehouseError(ScorehouseError):
 
 
 class WarehouseBusy(WarehouseError):
-    """Another process holds the warehouse (a DuckDB file allows one writer or many readers)."""
+    """Another process holds the warehouse (a DuckDB file allows one writer or many readers); for
+    DuckDB the message says whether it reads or writes, its pid, and what to do (``features/holders.py``)."""
 
     exit_code = 75  # EX_TEMPFAIL: try again later
 

@@ -9,7 +9,6 @@ file is held and then says who holds it.
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import make_url
 
+from scorehouse.features.holders import busy_advice, lock_holder
 from scorehouse.features.warehouse.base import (
     ENGINES,
     Data,
@@ -86,10 +86,10 @@ class DuckDBWarehouse(Warehouse):
                 if "lock" not in str(error).lower():
                     raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
                 if time.monotonic() >= deadline:
+                    holder = lock_holder(error, wanted_read_only=read_only)
                     raise WarehouseBusy(
-                        f"warehouse {path} is busy: another process has it open for writing "
-                        f"({_lock_holder(error)}); retried for {wait_seconds:.0f}s. "
-                        "Try again when it finishes, or read the Parquet export."
+                        f"warehouse {path} is busy: {holder.describe()}; retried for {wait_seconds:.0f}s. "
+                        f"{busy_advice(path, holder)}"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -205,11 +205,6 @@ def _first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
     if row is not None:
         cursor.fetchall()
     return row
-
-
-def _lock_holder(error: Exception) -> str:
-    match = re.search(r"\(PID (\d+)\)", str(error))
-    return f"PID {match.group(1)}" if match else "holder unknown"
 
 
 ENGINES["duckdb"] = DuckDBWarehouse

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
+from scorehouse.features.holders import lock_holder, serving_path
 from scorehouse.features.sqlsource import parameters_of
 from scorehouse.features.warehouse import Warehouse, WarehouseBusy, WarehouseError, quote
 
@@ -72,12 +76,21 @@ def test_every_schema_table_and_column_has_a_comment():
         assert not missing, f"{table} lacks comments on {missing} ('' is the table itself)"
 
 
-def test_busy_warehouse_gives_a_clear_error(tmp_path):
+@pytest.mark.parametrize(
+    ("holder_read_only", "we_read_only", "said"),
+    [
+        (True, False, r"has it open read-only \(a reader\).*Readers and BI tools should read the serving copy"),
+        (False, False, r"has it open for writing.*Try again when it finishes.*serving copy"),
+        (False, True, r"has it open for writing"),
+    ],
+)
+def test_busy_warehouse_says_who_holds_it_and_what_to_do(tmp_path, holder_read_only, we_read_only, said):
     path = tmp_path / "busy.duckdb"
+    duckdb.connect(str(path)).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import duckdb, sys, time
-            con = duckdb.connect({str(path)!r})
+            con = duckdb.connect({str(path)!r}, read_only={holder_read_only})
             print("ready", flush=True)
             sys.stdin.readline()
         """)],
@@ -85,11 +98,33 @@ def test_busy_warehouse_gives_a_clear_error(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(WarehouseBusy, match=r"busy.duckdb is busy: another process has it open"):
-            Warehouse.open(f"duckdb:///{path}", wait_seconds=0.5)
+        with pytest.raises(WarehouseBusy) as caught:
+            Warehouse.open(f"duckdb:///{path}", read_only=we_read_only, wait_seconds=0.5)
+        message = str(caught.value)
+        assert re.search(rf"busy.duckdb is busy: another process \(PID {holder.pid}, not scorehouse: ", message)
+        assert re.search(said, message), message
+        assert "\n" not in message
     finally:
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=30)
     with Warehouse.open(f"duckdb:///{path}") as warehouse:
         assert warehouse.url.endswith("busy.duckdb")
+
+
+def test_lock_holder_reads_duckdbs_error_text():
+    reader_held = (
+        'IO Error: Could not set lock on file "/x/wh.duckdb": Conflicting lock is held in /usr/bin/duckdb '
+        "(PID 4242). However, you would be able to open this database in read-only mode, e.g. by using "
+        "the -readonly parameter in the CLI. See also https://duckdb.org/docs/current/connect/concurrency"
+    )
+    writer_held = reader_held.split(". However")[0] + ". See also https://duckdb.org/docs/current/connect/concurrency"
+    assert lock_holder(reader_held, wanted_read_only=False).mode == "read-only"
+    assert lock_holder(writer_held, wanted_read_only=False).mode == "read-write"
+    assert lock_holder(writer_held, wanted_read_only=True).mode == "read-write"
+    assert lock_holder(writer_held, wanted_read_only=False).pid == 4242
+    unknown = lock_holder("IO Error: Could not set lock on file: Resource busy", wanted_read_only=False)
+    assert (unknown.pid, unknown.mode) == (None, None)
+    assert "does not say whether to read or to write" in unknown.describe()
+    assert serving_path("/data/warehouse.duckdb") == Path("/data/warehouse.serving.duckdb")
+    assert serving_path("wh") == Path("wh.serving.duckdb")
