@@ -40,12 +40,17 @@ def _mapping(text: str) -> tuple[str, str]:
     return target.strip(), source.strip()
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options(after_command: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name. After it they default to
+    SUPPRESS, so a value given before the command name is not reset by the sub-parser's default."""
+    def default(value):
+        return argparse.SUPPRESS if after_command else value
+
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--warehouse", metavar="URL", help="SQLAlchemy URL of the warehouse")
-    common.add_argument("--config", metavar="FILE", help="TOML settings file")
-    common.add_argument("--artifacts-dir", metavar="DIR", help="where trained models live")
-    common.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    common.add_argument("--warehouse", metavar="URL", default=default(None), help="SQLAlchemy URL of the warehouse")
+    common.add_argument("--config", metavar="FILE", default=default(None), help="TOML settings file")
+    common.add_argument("--artifacts-dir", metavar="DIR", default=default(None), help="where trained models live")
+    common.add_argument("--log-level", default=default("INFO"), help="DEBUG, INFO, WARNING (default INFO)")
     return common
 
 
@@ -59,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    after = _common_options(after_command=True)
+
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+        return commands.add_parser(name, help=help_text, description=help_text, parents=[after])
 
     generate = command("generate", "generate a realistic synthetic warehouse (validated like ingested data)")
     generate.add_argument("--customers", type=int, default=5000, help="number of customers (default 5000)")

@@ -150,3 +150,15 @@ def test_cli_bad_setting_exits_nonzero_with_one_line(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("scorehouse features: error: invalid setting warehouse_url")
     assert len([line for line in lines if "Traceback" in line]) == 0
+
+
+def test_common_options_work_before_and_after_the_command_name():
+    from scorehouse.jobs.cli import build_parser
+
+    parser = build_parser()
+    before = parser.parse_args(["--warehouse", "duckdb:///a.duckdb", "--log-level", "DEBUG", "train"])
+    after = parser.parse_args(["train", "--warehouse", "duckdb:///b.duckdb"])
+    neither = parser.parse_args(["train"])
+    assert (before.warehouse, before.log_level) == ("duckdb:///a.duckdb", "DEBUG")
+    assert (after.warehouse, after.log_level) == ("duckdb:///b.duckdb", "INFO")
+    assert (neither.warehouse, neither.config, neither.artifacts_dir) == (None, None, None)
