@@ -246,10 +246,14 @@ class PostgresWarehouse(Warehouse):
                 cursor.adbc_ingest(name, table, mode="create", temporary=True)
             except adbc_driver_manager.Error as error:
                 raise WarehouseError(f"bulk copy into {name} failed: {_first_line(error)}") from None
+        self._run(f"analyze {quote(name)}", {})
 
     def _create_temporary(self, name: str, select_sql: str, params: Mapping[str, Any]) -> None:
         self.drop_temporary(name)
         self._run(f"create temporary table {quote(name)} as {select_sql}", params)
+        # autovacuum never analyzes temporary tables: without statistics the planner guesses their
+        # size and joins them row by row (the nightly feature build took minutes instead of seconds)
+        self._run(f"analyze {quote(name)}", {})
 
     def drop_temporary(self, name: str) -> None:
         self._run(f"drop table if exists pg_temp.{quote(name)}", {})
