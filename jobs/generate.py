@@ -176,6 +176,7 @@ def generate(
             if not atomic:
                 _undo(warehouse, load_ids)
             raise
+    warehouse.refresh_statistics(list(LOADED_TABLES))
     report.seconds = time.perf_counter() - started
     return report
 

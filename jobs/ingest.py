@@ -63,7 +63,7 @@ def ingest(
         data = _apply_mapping(raw, file, kind, columns, mapping)
     today = local_today(settings.timezone)
     with timer.stage(f"validate and load {data.num_rows:,} {kind} rows"):
-        return load_rows(
+        report = load_rows(
             warehouse,
             kind,
             data,
@@ -72,6 +72,8 @@ def ingest(
             today=today,
             categories=settings.ingest.categories,
         )
+    warehouse.refresh_statistics([KINDS[kind].table, KINDS[kind].rejected_table])
+    return report
 
 
 def content_id(file: Path, kind: str) -> str:

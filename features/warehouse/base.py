@@ -216,6 +216,9 @@ class Warehouse(abc.ABC):
         holder's own description (``holder`` is this process's, for the next taker to read)."""
         raise WarehouseError(f"{type(self).__name__} has no server locks: runs are locked by a file")
 
+    def refresh_statistics(self, tables: list[str]) -> None:
+        """Tell the planner about data just loaded in bulk (a no-op where the engine keeps them itself)."""
+
     def grant_read(self, role: str, relations: list[str]) -> None:
         """Let database role ``role`` read ``relations`` (and nothing else it could not already)."""
         raise WarehouseError(
